@@ -1,0 +1,43 @@
+# Every target installs what it needs: npm packages from the lockfile, Go builds cached per version.
+SHELL := bash
+NPM_STAMP := node_modules/.package-lock.json
+RUN := npm run --silent
+
+.PHONY: install up down status lint typecheck test test-unit test-integration generate bench demo run clean
+
+install: $(NPM_STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+up: install
+	$(RUN) local -- up
+
+down: install
+	$(RUN) local -- down
+
+status: install
+	$(RUN) local -- status
+
+lint: install
+	$(RUN) lint
+
+typecheck: install
+	$(RUN) typecheck
+
+generate: install
+	$(RUN) generate
+
+test-unit: install
+	$(RUN) test:unit
+
+test-integration: install
+	$(RUN) test:integration
+
+# lint + typecheck + every test (the integration project starts the platform itself).
+test: lint typecheck
+	$(RUN) test
+
+clean: down
+	rm -rf .icn

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds the embedded platform's servers from pinned Go modules, once per version.
+# Usage: build.sh [nats-server|etcd|kube-apiserver|all]   Prints the binary paths it ensured.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache=${ICN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/icn-secure-tenancy}
+export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+
+log() { printf '[build] %s\n' "$*" >&2; }
+
+# A version's folder is complete only once its binary exists; a half-built one is rebuilt.
+build_nats() {
+  local out="$cache/nats-server-$NATS_SERVER_VERSION/bin/nats-server"
+  [ -x "$out" ] || {
+    log "nats-server $NATS_SERVER_VERSION (go install, first time only)"
+    GOBIN="$(dirname "$out")" go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
+  }
+  echo "$out"
+}
+
+# etcd's server module has replace directives, so it is built through a wrapper module.
+build_etcd() {
+  local dir="$cache/etcd-$ETCD_VERSION" out="$cache/etcd-$ETCD_VERSION/bin/etcd"
+  [ -x "$out" ] || {
+    log "etcd $ETCD_VERSION (wrapper module, first time only)"
+    mkdir -p "$dir/src"
+    cat >"$dir/src/go.mod" <<MOD
+module icn.local/etcd-build
+
+go 1.26
+
+require go.etcd.io/etcd/server/v3 $ETCD_VERSION
+
+tool go.etcd.io/etcd/server/v3
+MOD
+    (cd "$dir/src" && go mod tidy >&2 && go build -trimpath -o "$out" go.etcd.io/etcd/server/v3)
+  }
+  echo "$out"
+}
+
+# k8s.io/kubernetes requires its staging modules at v0.0.0; replace each with its v0.X.Y
+# release, reading the list from that version's own go.mod so it follows upstream.
+build_kube_apiserver() {
+  local dir="$cache/kube-apiserver-$KUBERNETES_VERSION" out="$cache/kube-apiserver-$KUBERNETES_VERSION/bin/kube-apiserver"
+  [ -x "$out" ] || {
+    log "kube-apiserver $KUBERNETES_VERSION (wrapper module, first time only: several minutes)"
+    mkdir -p "$dir/src"
+    local upstream staging_version minor
+    upstream=$(cd "$dir/src" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+    staging_version="v0${KUBERNETES_VERSION#v1}"
+    minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
+    {
+      printf 'module icn.local/kube-apiserver-build\n\ngo 1.26\n\n'
+      grep '^godebug' "$upstream" || true
+      printf '\nrequire k8s.io/kubernetes %s\n\ntool k8s.io/kubernetes/cmd/kube-apiserver\n\n' "$KUBERNETES_VERSION"
+      grep -E '=> \./staging/src/' "$upstream" | awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
+    } >"$dir/src/go.mod"
+    local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+    (cd "$dir/src" && go mod tidy >&2 && go build -trimpath -ldflags "$ldflags" -o "$out" k8s.io/kubernetes/cmd/kube-apiserver)
+  }
+  echo "$out"
+}
+
+case "${1:-all}" in
+  nats-server) build_nats ;;
+  etcd) build_etcd ;;
+  kube-apiserver) build_kube_apiserver ;;
+  all) build_nats; build_etcd; build_kube_apiserver ;;
+  *) echo "usage: $0 [nats-server|etcd|kube-apiserver|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,133 @@
+// The embedded platform's lifecycle: up (idempotent), down (leaves no process), status.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ensurePki } from "./certs.ts";
+import { writeKubeconfig } from "./kubeconfig.ts";
+import { statePaths, type StatePaths } from "./paths.ts";
+import { freePort, isAlive, readPid, startDaemon, stopDaemon, waitFor } from "./processes.ts";
+import { apiserverSpec, binaryVersion, etcdSpec, natsSpec, type ServerSpec } from "./servers.ts";
+
+const SERVERS = ["kube-apiserver", "etcd", "nats-server"] as const;
+
+export interface Platform {
+  kubeconfig: string;
+  natsUrl: string;
+  envFile: string;
+  /** What this platform started itself (the rest came from ICN_KUBECONFIG / ICN_NATS_URL). */
+  started: string[];
+  versions: Record<string, string>;
+}
+
+export type Progress = (message: string) => void;
+
+function build(component: string, progress: Progress): string {
+  progress(`ensuring ${component} build (cached after the first time)`);
+  const script = join(import.meta.dirname, "build.sh");
+  return execFileSync("bash", [script, component], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+}
+
+async function launch(paths: StatePaths, bin: string, spec: ServerSpec): Promise<void> {
+  const daemon = startDaemon(spec.name, bin, spec.args, paths);
+  await waitFor(spec.name, spec.probe, {
+    timeoutMs: spec.timeoutMs,
+    logFile: join(paths.logs, `${spec.name}.log`),
+    pid: daemon.pid,
+  });
+}
+
+function readRecorded(paths: StatePaths): Platform | undefined {
+  if (!existsSync(paths.platformFile)) return undefined;
+  return JSON.parse(readFileSync(paths.platformFile, "utf8")) as Platform;
+}
+
+function allRunning(paths: StatePaths, platform: Platform): boolean {
+  return platform.started.every((name) => {
+    const pid = readPid(paths.pids, name);
+    return pid !== undefined && isAlive(pid);
+  });
+}
+
+async function startNats(
+  paths: StatePaths,
+  progress: Progress,
+  versions: Record<string, string>,
+): Promise<string> {
+  const bin = build("nats-server", progress);
+  versions["nats-server"] = binaryVersion(bin);
+  const [port, monitor] = [await freePort(), await freePort()];
+  progress(`starting nats-server ${versions["nats-server"]} on 127.0.0.1:${port}`);
+  await launch(paths, bin, natsSpec(paths, port, monitor));
+  return `nats://127.0.0.1:${port}`;
+}
+
+async function startKubernetes(
+  paths: StatePaths,
+  progress: Progress,
+  versions: Record<string, string>,
+): Promise<string> {
+  const etcdBin = build("etcd", progress);
+  const apiserverBin = build("kube-apiserver", progress);
+  versions.etcd = binaryVersion(etcdBin);
+  versions["kube-apiserver"] = binaryVersion(apiserverBin);
+  const pki = ensurePki(paths.certs);
+  const [clientPort, peerPort, securePort] = [await freePort(), await freePort(), await freePort()];
+  progress(`starting etcd ${versions.etcd} on 127.0.0.1:${clientPort}`);
+  await launch(paths, etcdBin, etcdSpec(paths, clientPort, peerPort));
+  progress(`starting kube-apiserver ${versions["kube-apiserver"]} on https://127.0.0.1:${securePort}`);
+  await launch(paths, apiserverBin, apiserverSpec(pki, clientPort, securePort));
+  writeKubeconfig(paths.kubeconfig, pki, `https://127.0.0.1:${securePort}`);
+  return paths.kubeconfig;
+}
+
+function writeEnvFile(platform: Platform): void {
+  const lines = [`export KUBECONFIG='${platform.kubeconfig}'`, `export NATS_URL='${platform.natsUrl}'`];
+  writeFileSync(platform.envFile, lines.join("\n") + "\n");
+}
+
+/** Starts what is not running yet; a running platform is reused as it is. */
+export async function up(progress: Progress = () => {}, paths: StatePaths = statePaths()): Promise<Platform> {
+  const recorded = readRecorded(paths);
+  if (recorded && allRunning(paths, recorded)) return recorded;
+  // A half-dead platform (say, a crashed apiserver) is stopped whole, then started fresh.
+  await down(paths);
+  mkdirSync(paths.root, { recursive: true });
+  rmSync(join(paths.root, "data"), { recursive: true, force: true });
+  const versions: Record<string, string> = {};
+  const started: string[] = [];
+  const externalNats = process.env.ICN_NATS_URL;
+  const externalKube = process.env.ICN_KUBECONFIG;
+  const natsUrl = externalNats ?? (await startNats(paths, progress, versions));
+  if (!externalNats) started.push("nats-server");
+  const kubeconfig = externalKube ?? (await startKubernetes(paths, progress, versions));
+  if (!externalKube) started.push("etcd", "kube-apiserver");
+  const platform: Platform = { kubeconfig, natsUrl, envFile: paths.envFile, started, versions };
+  writeEnvFile(platform);
+  writeFileSync(paths.platformFile, JSON.stringify(platform, null, 2));
+  return platform;
+}
+
+/** Stops every server this clone started, apiserver first; returns the names it stopped. */
+export async function down(paths: StatePaths = statePaths()): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const name of SERVERS) if (await stopDaemon(paths.pids, name)) stopped.push(name);
+  rmSync(paths.platformFile, { force: true });
+  return stopped;
+}
+
+export interface ServerStatus {
+  name: string;
+  pid?: number;
+  running: boolean;
+}
+
+export function status(paths: StatePaths = statePaths()): { platform?: Platform; servers: ServerStatus[] } {
+  const servers = SERVERS.map((name) => {
+    const pid = readPid(paths.pids, name);
+    return { name, pid, running: pid !== undefined && isAlive(pid) };
+  });
+  return { platform: readRecorded(paths), servers };
+}

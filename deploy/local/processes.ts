@@ -1,0 +1,101 @@
+// Long-running server processes of the embedded platform: started detached, tracked by pid files.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface Daemon {
+  name: string;
+  pid: number;
+}
+
+/** Starts `bin` in its own process group so that stopping it also stops anything it spawned. */
+export function startDaemon(
+  name: string,
+  bin: string,
+  args: string[],
+  dirs: { logs: string; pids: string },
+): Daemon {
+  mkdirSync(dirs.logs, { recursive: true });
+  mkdirSync(dirs.pids, { recursive: true });
+  const log = openSync(join(dirs.logs, `${name}.log`), "a");
+  const child = spawn(bin, args, { detached: true, stdio: ["ignore", log, log] });
+  closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${bin})`);
+  writeFileSync(join(dirs.pids, `${name}.pid`), String(child.pid));
+  return { name, pid: child.pid };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readPid(pidsDir: string, name: string): number | undefined {
+  const file = join(pidsDir, `${name}.pid`);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, "utf8").trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** SIGTERM, then SIGKILL after the grace period; removes the pid file either way. */
+export async function stopDaemon(pidsDir: string, name: string, graceMs = 10_000): Promise<boolean> {
+  const pid = readPid(pidsDir, name);
+  rmSync(join(pidsDir, `${name}.pid`), { force: true });
+  if (pid === undefined || !isAlive(pid)) return false;
+  signalGroup(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) signalGroup(pid, "SIGKILL");
+  while (isAlive(pid)) await sleep(50);
+  return true;
+}
+
+/** A port that was free on 127.0.0.1 a moment ago (the kernel picks it, so parallel runs differ). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns true; fails with the log's tail so the cause is on screen. */
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  opts: { timeoutMs: number; logFile: string; pid?: number },
+): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    if (opts.pid !== undefined && !isAlive(opts.pid)) break;
+    await sleep(200);
+  }
+  const tail = existsSync(opts.logFile)
+    ? readFileSync(opts.logFile, "utf8").split("\n").slice(-20).join("\n")
+    : "";
+  throw new Error(`${what} did not become ready (log: ${opts.logFile})\n${tail}`);
+}

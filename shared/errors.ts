@@ -1,0 +1,113 @@
+// Typed errors with stable codes: permanent ones are rejected at once, transient ones retried.
+
+/** Every code the runtime and the functions use; `retryable` says whether a retry can help. */
+export const ERROR_CODES = {
+  BAD_EVENT: { retryable: false, summary: "the message is not a valid CloudEvent" },
+  SCHEMA_INVALID: { retryable: false, summary: "the event's data does not match its schema" },
+  WRONG_EVENT_TYPE: { retryable: false, summary: "the event's type is not the one this function handles" },
+  POLICY_REFUSED: { retryable: false, summary: "the request is valid but the platform's policy refuses it" },
+  NOT_FOUND: { retryable: false, summary: "the object the event names does not exist" },
+  KUBE_REJECTED: { retryable: false, summary: "the Kubernetes API rejected the request" },
+  KUBE_FORBIDDEN: { retryable: false, summary: "the function's identity may not do this" },
+  KUBE_CONFLICT: { retryable: true, summary: "the object changed underneath; retry" },
+  KUBE_THROTTLED: { retryable: true, summary: "the Kubernetes API asked us to slow down" },
+  KUBE_UNAVAILABLE: { retryable: true, summary: "the Kubernetes API failed or could not be reached" },
+  TIMEOUT: { retryable: true, summary: "the operation took too long" },
+  TRANSIENT: { retryable: true, summary: "a temporary failure; retry" },
+  ATTEMPTS_EXHAUSTED: { retryable: false, summary: "the event failed on every attempt" },
+  INTERNAL: { retryable: true, summary: "an unexpected error in the function" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class IcnError extends Error {
+  override readonly name = "IcnError";
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.retryable = ERROR_CODES[code].retryable;
+  }
+}
+
+export function isIcnError(err: unknown): err is IcnError {
+  return err instanceof IcnError;
+}
+
+/** Anything that is not a known permanent error is worth another attempt. */
+export function isTransient(err: unknown): boolean {
+  return isIcnError(err) ? err.retryable : true;
+}
+
+export function permanent(code: ErrorCode, message: string, cause?: unknown): IcnError {
+  return new IcnError(code, message, { cause });
+}
+
+/** The code and message an outcome record or dead letter shows for any thrown value. */
+export function describeError(err: unknown): { code: ErrorCode; message: string } {
+  if (isIcnError(err)) return { code: err.code, message: err.message };
+  return { code: "INTERNAL", message: err instanceof Error ? err.message : String(err) };
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+]);
+
+function statusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown; statusCode?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+function isNetworkError(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
+    if (e instanceof TypeError && /fetch failed/.test(e.message)) return true;
+  }
+  return false;
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: "KUBE_REJECTED",
+  403: "KUBE_FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "KUBE_CONFLICT",
+  422: "KUBE_REJECTED",
+  429: "KUBE_THROTTLED",
+};
+
+/** Maps a client-node error: 400/403/404/422 permanent; 409/429/5xx/network transient. */
+export function classifyKubeError(err: unknown, what: string): IcnError {
+  if (isIcnError(err)) return err;
+  const status = statusOf(err);
+  const detail = kubeMessage(err);
+  if (status !== undefined) {
+    const code = STATUS_CODES[status] ?? (status >= 500 ? "KUBE_UNAVAILABLE" : "KUBE_REJECTED");
+    return new IcnError(code, `${what}: HTTP ${status}${detail ? `: ${detail}` : ""}`, { cause: err });
+  }
+  if (isNetworkError(err))
+    return new IcnError("KUBE_UNAVAILABLE", `${what}: apiserver unreachable`, { cause: err });
+  return new IcnError("INTERNAL", `${what}: ${detail ?? String(err)}`, { cause: err });
+}
+
+function kubeMessage(err: unknown): string | undefined {
+  const body = (err as { body?: unknown } | null)?.body;
+  if (typeof body === "string") {
+    try {
+      return (JSON.parse(body) as { message?: string }).message ?? body.slice(0, 300);
+    } catch {
+      return body.slice(0, 300);
+    }
+  }
+  if (body && typeof body === "object" && "message" in body)
+    return String((body).message);
+  return err instanceof Error ? err.message : undefined;
+}
