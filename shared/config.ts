@@ -1,0 +1,62 @@
+// Runtime configuration read once from the environment, then passed in (never a module singleton).
+
+export interface RetryPolicy {
+  /** Deliveries before the event is dead-lettered (the first try counts). */
+  attempts: number;
+  /** Delay before delivery n+1 is the n-th entry (the last one repeats). */
+  backoffMs: readonly number[];
+}
+
+export interface RuntimeConfig {
+  natsUrl: string;
+  /** Subject prefix: events live under `<prefix>.>`. */
+  prefix: string;
+  eventsStream: string;
+  deadLetterStream: string;
+  outcomesBucket: string;
+  /** How long JetStream remembers a Nats-Msg-Id to drop a repeat. */
+  duplicateWindowMs: number;
+  maxPayloadBytes: number;
+  ackWaitMs: number;
+  retry: RetryPolicy;
+  httpPort: number;
+  /** Who emits our result events (the CloudEvents `source`). */
+  source: string;
+}
+
+// Sized so a 20 s apiserver outage is ridden out: 0.2+0.5+1+2+4+8+8 s ≈ 24 s before the last try.
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, backoffMs: [200, 500, 1000, 2000, 4000, 8000] };
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+/** Names derived from the prefix, so two test suites (or two platforms) never share a stream. */
+export function namesFor(prefix: string): Pick<RuntimeConfig, "eventsStream" | "deadLetterStream" | "outcomesBucket"> {
+  const base = prefix.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+  return { eventsStream: `${base}_EVENTS`, deadLetterStream: `${base}_DLQ`, outcomesBucket: `${base.toLowerCase()}_outcomes` };
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const prefix = env.ICN_SUBJECT_PREFIX ?? "icn";
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new Error(`ICN_SUBJECT_PREFIX must be a lowercase token, got "${prefix}"`);
+  return {
+    natsUrl: env.NATS_URL ?? "nats://127.0.0.1:4222",
+    prefix,
+    ...namesFor(prefix),
+    duplicateWindowMs: positiveInt(env.ICN_DUPLICATE_WINDOW_MS, 10 * 60_000, "ICN_DUPLICATE_WINDOW_MS"),
+    maxPayloadBytes: positiveInt(env.ICN_MAX_PAYLOAD_BYTES, 256 * 1024, "ICN_MAX_PAYLOAD_BYTES"),
+    ackWaitMs: positiveInt(env.ICN_ACK_WAIT_MS, 30_000, "ICN_ACK_WAIT_MS"),
+    retry: DEFAULT_RETRY,
+    httpPort: positiveInt(env.ICN_HTTP_PORT, 8080, "ICN_HTTP_PORT"),
+    source: env.ICN_SOURCE ?? "urn:icn-secure-tenancy",
+  };
+}
+
+export function backoffFor(policy: RetryPolicy, attempt: number): number {
+  const delays = policy.backoffMs;
+  return delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000;
+}

@@ -1,0 +1,48 @@
+// A function is data: what it listens to, what it may emit, and what it does. The host runs it.
+import type { CloudEvent } from "cloudevents";
+import type { EventData, EventName } from "../schemas/events.ts";
+import type { RetryPolicy } from "./config.ts";
+import type { IcnError } from "./errors.ts";
+import type { Kube } from "./kube.ts";
+import type { Logger } from "./logging.ts";
+
+export type Emit = <N extends EventName>(name: N, data: EventData<N>) => Promise<void>;
+
+export interface HandlerContext {
+  kube: Kube;
+  log: Logger;
+  emit: Emit;
+  /** Aborted when the host stops or the attempt times out. */
+  signal: AbortSignal;
+  /** 1 on the first delivery. */
+  attempt: number;
+  /** Set when the event was replayed or redriven to this function alone. */
+  replay: boolean;
+}
+
+export interface FunctionDefinition<N extends EventName = EventName> {
+  name: string;
+  on: N;
+  emits: readonly EventName[];
+  /** Result emitted when the event is refused for good (bad input, policy). */
+  rejects?: EventName;
+  /** Data of the `rejects` result; the host adds `code`, `reason` and the trigger's `ticket`. */
+  rejection?: (event: CloudEvent<unknown>, error: IcnError) => Record<string, unknown>;
+  concurrency?: number;
+  retry?: RetryPolicy;
+  handle: (event: CloudEvent<EventData<N>>, ctx: HandlerContext) => Promise<void>;
+}
+
+export type AnyFunction = FunctionDefinition<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,40}$/;
+
+/** Records a definition; checks only what would otherwise fail later and far away. */
+export function defineFunction<N extends EventName>(definition: FunctionDefinition<N>): Readonly<FunctionDefinition<N>> {
+  if (!FUNCTION_NAME.test(definition.name)) throw new Error(`function name "${definition.name}" must be a lowercase token`);
+  if (definition.rejects && !definition.emits.includes(definition.rejects))
+    throw new Error(`${definition.name}: rejects "${definition.rejects}" must be listed in emits`);
+  if (definition.concurrency !== undefined && definition.concurrency < 1)
+    throw new Error(`${definition.name}: concurrency must be at least 1`);
+  return Object.freeze({ ...definition });
+}

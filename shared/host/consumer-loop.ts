@@ -1,0 +1,46 @@
+// Pulls one function's messages and runs at most `concurrency` of them at a time.
+import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import { deliver, type DeliveryDeps } from "./deliver.ts";
+
+export interface RunningConsumer {
+  /** Stops pulling, hands back what was pulled but not started, waits for in-flight handlers. */
+  drain(): Promise<void>;
+  inFlight(): number;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+
+export async function startConsumer(consumer: Consumer, deps: DeliveryDeps): Promise<RunningConsumer> {
+  const limit = deps.fn.concurrency ?? DEFAULT_CONCURRENCY;
+  // Pull a little ahead so the handlers never wait on the network, but not so far that
+  // another host sharing the consumer starves.
+  const messages = await consumer.consume({ max_messages: Math.max(limit * 2, 4) });
+  const running = new Set<Promise<void>>();
+  let draining = false;
+
+  const start = (msg: JsMsg): void => {
+    const task = deliver(msg, deps).finally(() => running.delete(task));
+    running.add(task);
+  };
+
+  const loop = (async (): Promise<void> => {
+    for await (const msg of messages) {
+      if (draining) {
+        msg.nak(); // pulled but never started: another host (or this one, later) takes it now
+        continue;
+      }
+      start(msg);
+      while (running.size >= limit) await Promise.race(running);
+    }
+  })();
+
+  return {
+    inFlight: () => running.size,
+    async drain(): Promise<void> {
+      draining = true;
+      await messages.close();
+      await loop;
+      await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The context a handler gets: kube, a child logger, emit (results carry causeid and ticket), signal, attempt.
+import type { CloudEvent } from "cloudevents";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { parseEventData, type EventName } from "../../schemas/events.ts";
+import type { RuntimeConfig } from "../config.ts";
+import { IcnError } from "../errors.ts";
+import { newEvent, publishEvent, stableId } from "../events.ts";
+import type { AnyFunction, Emit, HandlerContext } from "../function.ts";
+import type { Kube } from "../kube.ts";
+import type { Logger } from "../logging.ts";
+
+export interface ContextDeps {
+  fn: AnyFunction;
+  config: RuntimeConfig;
+  js: JetStreamClient;
+  kube: Kube;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+function ticketOf(event: CloudEvent<unknown>): unknown {
+  const data = event.data as { ticket?: unknown } | undefined;
+  return data && typeof data === "object" ? data.ticket : undefined;
+}
+
+/** The trigger's ticket travels with every result, when the result's schema accepts it. */
+function withTicket(name: EventName, data: object, ticket: unknown): object {
+  if (ticket === undefined || "ticket" in data) return data;
+  const candidate = { ...data, ticket };
+  return parseEventData(name, candidate).success ? candidate : data;
+}
+
+export function makeEmit(deps: ContextDeps, trigger: CloudEvent<unknown>, replayId: string | undefined, results: string[]): Emit {
+  return async (name, data) => {
+    if (!deps.fn.emits.includes(name)) throw new IcnError("INTERNAL", `${deps.fn.name} may not emit ${name}: add it to emits`);
+    const body = withTicket(name, data as object, ticketOf(trigger));
+    const parsed = parseEventData(name, body);
+    if (!parsed.success) throw new IcnError("INTERNAL", `${deps.fn.name} built an invalid ${name}: ${parsed.error.message}`);
+    // Stable per (function, trigger, result, replay): a retried handler's repeat is dropped by JetStream.
+    const id = stableId(deps.fn.name, trigger.source, trigger.id, name, replayId ?? "");
+    const event = newEvent({ name, id, source: `${deps.config.source}/${deps.fn.name}`, data: parsed.data, extensions: { causeid: trigger.id } });
+    await publishEvent(deps.js, deps.config.prefix, event);
+    results.push(id);
+  };
+}
+
+export function makeContext(deps: ContextDeps, trigger: CloudEvent<unknown>, meta: { attempt: number; replayId?: string; results: string[] }): HandlerContext {
+  const log = deps.log.child({ eventId: trigger.id, type: trigger.type, source: trigger.source, function: deps.fn.name, attempt: meta.attempt });
+  return {
+    kube: deps.kube,
+    log,
+    emit: makeEmit(deps, trigger, meta.replayId, meta.results),
+    signal: deps.signal,
+    attempt: meta.attempt,
+    replay: meta.replayId !== undefined,
+  };
+}

@@ -1,0 +1,48 @@
+// Moves a message to the dead-letter stream: original headers and payload byte-for-byte, plus why.
+import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { RuntimeConfig } from "../config.ts";
+import { deadLetterSubject } from "./streams.ts";
+
+/** Header names the dead letter adds; `icnctl dlq` reads them back. */
+export const DLQ_HEADERS = {
+  function: "Icn-Dlq-Function",
+  attempts: "Icn-Dlq-Attempts",
+  code: "Icn-Dlq-Error-Code",
+  error: "Icn-Dlq-Error",
+  subject: "Icn-Dlq-Subject",
+  streamSeq: "Icn-Dlq-Stream-Seq",
+  at: "Icn-Dlq-Time",
+  originalMsgId: "Icn-Dlq-Original-Msg-Id",
+} as const;
+
+export interface DeadLetterReason {
+  fn: string;
+  attempts: number;
+  code: string;
+  message: string;
+}
+
+// Header values travel on one line: a newline in an error message would break the frame.
+const oneLine = (text: string): string => text.replace(/[\r\n]+/g, " ").slice(0, 1000);
+
+export async function deadLetter(js: JetStreamClient, config: RuntimeConfig, msg: JsMsg, reason: DeadLetterReason): Promise<void> {
+  const hdrs = natsHeaders();
+  for (const [key, values] of msg.headers ?? []) {
+    // Nats-Msg-Id is the stream's de-duplication key; keeping it would merge two functions' dead letters.
+    if (key.toLowerCase() === "nats-msg-id") continue;
+    for (const value of values) hdrs.append(key, value);
+  }
+  const original = msg.headers?.get("Nats-Msg-Id");
+  if (original) hdrs.set(DLQ_HEADERS.originalMsgId, original);
+  hdrs.set(DLQ_HEADERS.function, reason.fn);
+  hdrs.set(DLQ_HEADERS.attempts, String(reason.attempts));
+  hdrs.set(DLQ_HEADERS.code, reason.code);
+  hdrs.set(DLQ_HEADERS.error, oneLine(reason.message));
+  hdrs.set(DLQ_HEADERS.subject, msg.subject);
+  hdrs.set(DLQ_HEADERS.streamSeq, String(msg.info.streamSequence));
+  hdrs.set(DLQ_HEADERS.at, new Date().toISOString());
+  // One dead letter per (function, stream message), even if the host dies after publishing it.
+  hdrs.set("Nats-Msg-Id", `${reason.fn}:${msg.info.stream}:${msg.info.streamSequence}`);
+  await js.publish(deadLetterSubject(config, reason.fn), msg.data, { headers: hdrs });
+}

@@ -1,0 +1,146 @@
+// One delivery of one message to one function: decode, validate, handle, then ack, retry or dead-letter.
+import type { CloudEvent } from "cloudevents";
+import type { JsMsg } from "@nats-io/jetstream";
+import { eventType, parseEventData } from "../../schemas/events.ts";
+import { NatsBinding } from "../cloudevents/nats-binding.ts";
+import { fromNatsHeaders } from "../cloudevents/nats-headers.ts";
+import { backoffFor } from "../config.ts";
+import { describeError, IcnError, isTransient, permanent } from "../errors.ts";
+import { makeContext, makeEmit, type ContextDeps } from "./context.ts";
+import { deadLetter } from "./dead-letter.ts";
+import type { HostMetrics } from "./metrics.ts";
+import type { Outcome, OutcomeStore } from "./outcomes.ts";
+
+export interface DeliveryDeps extends ContextDeps {
+  outcomes: OutcomeStore;
+  metrics: HostMetrics;
+}
+
+/** Header a replay or redrive carries, so its results are new events rather than repeats. */
+export const REPLAY_ID_HEADER = "Icn-Replay-Id";
+
+interface Delivery {
+  msg: JsMsg;
+  attempt: number;
+  replayId?: string;
+  results: string[];
+}
+
+function decode(msg: JsMsg, deps: DeliveryDeps): CloudEvent<unknown> {
+  try {
+    return NatsBinding.toEvent({ headers: fromNatsHeaders(msg.headers), payload: msg.data }, { maxBytes: deps.config.maxPayloadBytes });
+  } catch (err) {
+    throw permanent("BAD_EVENT", err instanceof Error ? err.message : String(err), err);
+  }
+}
+
+function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<unknown> {
+  const expected = eventType(deps.fn.on);
+  if (event.type !== expected) throw permanent("WRONG_EVENT_TYPE", `${deps.fn.name} handles ${expected}, got ${event.type}`);
+  const parsed = parseEventData(deps.fn.on, event.data);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`).join("; ");
+    throw permanent("SCHEMA_INVALID", `data does not match ${deps.fn.on}: ${fields}`);
+  }
+  return event.cloneWith({ data: parsed.data }, true) as CloudEvent<unknown>;
+}
+
+async function record(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, rest: Pick<Outcome, "state" | "error">): Promise<void> {
+  await deps.outcomes.record({
+    event: { id: event.id, source: event.source, type: event.type },
+    function: deps.fn.name,
+    attempts: d.attempt,
+    results: d.results,
+    replay: d.replayId !== undefined,
+    ...rest,
+  });
+}
+
+async function reject(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, err: IcnError): Promise<void> {
+  const { fn } = deps;
+  if (fn.rejects) {
+    const extra = fn.rejection?.(event, err) ?? {};
+    await makeEmit(deps, event, d.replayId, d.results)(fn.rejects, { ...extra, code: err.code, reason: err.message } as never);
+  }
+  await record(deps, event, d, { state: "rejected", error: { code: err.code, message: err.message } });
+  deps.metrics.rejected.inc({ function: fn.name });
+  deps.log.warn({ eventId: event.id, function: fn.name, code: err.code, reason: err.message }, "event rejected");
+  d.msg.ack();
+}
+
+async function sendToDeadLetters(deps: DeliveryDeps, d: Delivery, err: unknown, event?: CloudEvent<unknown>): Promise<void> {
+  const { code, message } = describeError(err);
+  await deadLetter(deps.js, deps.config, d.msg, { fn: deps.fn.name, attempts: d.attempt, code, message });
+  if (event) await record(deps, event, d, { state: "dead-lettered", error: { code, message } });
+  deps.metrics.deadLettered.inc({ function: deps.fn.name });
+  deps.log.error({ eventId: event?.id, function: deps.fn.name, code, reason: message, attempts: d.attempt }, "event dead-lettered");
+  d.msg.term(`dead-lettered: ${code}`);
+}
+
+async function failed(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, err: unknown): Promise<void> {
+  if (!isTransient(err)) return reject(deps, event, d, err as IcnError);
+  const retry = deps.fn.retry ?? deps.config.retry;
+  if (d.attempt >= retry.attempts) return sendToDeadLetters(deps, d, err, event);
+  const { code, message } = describeError(err);
+  await record(deps, event, d, { state: "retrying", error: { code, message } });
+  deps.metrics.retried.inc({ function: deps.fn.name });
+  deps.log.warn({ eventId: event.id, function: deps.fn.name, code, reason: message, attempt: d.attempt }, "attempt failed, will retry");
+  d.msg.nak(backoffFor(retry, d.attempt));
+}
+
+async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery): Promise<void> {
+  const label = { function: deps.fn.name };
+  const ctx = makeContext(deps, event, d);
+  // Long handlers keep their lease: JetStream would otherwise redeliver to another host.
+  const heartbeat = setInterval(() => d.msg.working(), Math.max(1000, deps.config.ackWaitMs / 3));
+  const stopTimer = deps.metrics.duration.startTimer(label);
+  deps.metrics.inFlight.inc(label);
+  try {
+    await deps.fn.handle(event, ctx);
+    stopTimer({ outcome: "succeeded" });
+  } catch (err) {
+    stopTimer({ outcome: isTransient(err) ? "failed" : "rejected" });
+    throw err;
+  } finally {
+    clearInterval(heartbeat);
+    deps.metrics.inFlight.dec(label);
+  }
+}
+
+async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
+  const decoded = decode(d.msg, deps);
+  const fresh = d.attempt === 1 || d.replayId !== undefined;
+  if (!fresh && (await deps.outcomes.isSettled(decoded, deps.fn.name))) return d.msg.ack(); // done before a crash
+  let event = decoded;
+  try {
+    event = validate(decoded, deps);
+    await runHandler(deps, event, d);
+  } catch (err) {
+    return failed(deps, event, d, err);
+  }
+  await record(deps, event, d, { state: "succeeded" });
+  deps.metrics.succeeded.inc({ function: deps.fn.name });
+  d.msg.ack();
+}
+
+/** Never throws: whatever happens, the message is acked, naked, or dead-lettered. */
+export async function deliver(msg: JsMsg, deps: DeliveryDeps): Promise<void> {
+  const d: Delivery = { msg, attempt: msg.info.deliveryCount, replayId: msg.headers?.get(REPLAY_ID_HEADER) || undefined, results: [] };
+  deps.metrics.received.inc({ function: deps.fn.name });
+  try {
+    await processDelivery(deps, d);
+  } catch (err) {
+    await settleUnexpected(deps, d, err);
+  }
+}
+
+/** Undecodable messages are dead-lettered at once; anything else unexpected is retried later. */
+async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unknown): Promise<void> {
+  try {
+    if (err instanceof IcnError && err.code === "BAD_EVENT") return await sendToDeadLetters(deps, d, err);
+    deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
+    d.msg.nak(backoffFor(deps.config.retry, d.attempt));
+  } catch (inner) {
+    deps.log.error({ err: inner, function: deps.fn.name }, "could not settle the message; JetStream will redeliver it");
+  }
+}

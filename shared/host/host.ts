@@ -1,0 +1,69 @@
+// The function host: provisions streams and consumers, runs each function's consumer, serves probes.
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Server } from "node:http";
+import type { RuntimeConfig } from "../config.ts";
+import type { AnyFunction } from "../function.ts";
+import type { Kube } from "../kube.ts";
+import type { Logger } from "../logging.ts";
+import { startConsumer, type RunningConsumer } from "./consumer-loop.ts";
+import { startHttp } from "./http.ts";
+import { createMetrics, type HostMetrics } from "./metrics.ts";
+import { OutcomeStore } from "./outcomes.ts";
+import { ensureConsumer, ensureStreams } from "./streams.ts";
+
+export interface HostOptions {
+  functions: readonly AnyFunction[];
+  nc: NatsConnection;
+  kube: Kube;
+  config: RuntimeConfig;
+  log: Logger;
+  /** Serve /healthz, /readyz, /metrics here; omit to serve nothing (tests, benchmarks). */
+  http?: { host: string; port: number };
+}
+
+export interface Host {
+  metrics: HostMetrics;
+  outcomes: OutcomeStore;
+  httpPort?: number;
+  ready(): boolean;
+  inFlight(): number;
+  /** Finishes in-flight handlers, pulls nothing new, then closes the HTTP server. */
+  drain(): Promise<void>;
+}
+
+export async function startHost(options: HostOptions): Promise<Host> {
+  const { nc, config, log } = options;
+  const jsm = await jetstreamManager(nc);
+  await ensureStreams(jsm, config);
+  const js = jetstream(nc);
+  const outcomes = await OutcomeStore.open(nc, config.outcomesBucket);
+  const metrics = createMetrics();
+  const shutdown = new AbortController();
+  const consumers: RunningConsumer[] = [];
+  let draining = false;
+  for (const fn of options.functions) {
+    await ensureConsumer(jsm, config, fn);
+    const consumer = await js.consumers.get(config.eventsStream, fn.name);
+    const deps = { fn, config, js, kube: options.kube, log, signal: shutdown.signal, outcomes, metrics };
+    consumers.push(await startConsumer(consumer, deps));
+    log.info({ function: fn.name, on: fn.on, concurrency: fn.concurrency }, "function consuming");
+  }
+  const ready = (): boolean => !draining && !nc.isClosed();
+  let server: Server | undefined;
+  let httpPort: number | undefined;
+  if (options.http) ({ server, port: httpPort } = await startHttp(options.http, { ready, registry: metrics.registry }));
+  return {
+    metrics,
+    outcomes,
+    httpPort,
+    ready,
+    inFlight: () => consumers.reduce((sum, c) => sum + c.inFlight(), 0),
+    async drain(): Promise<void> {
+      draining = true;
+      await Promise.all(consumers.map((c) => c.drain()));
+      shutdown.abort();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}

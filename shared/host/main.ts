@@ -1,0 +1,52 @@
+// Runs a host as a process: connect, consume, and on SIGTERM/SIGINT drain and exit 0.
+import { connect } from "@nats-io/transport-node";
+import { configFromEnv, type RuntimeConfig } from "../config.ts";
+import type { AnyFunction } from "../function.ts";
+import { kubeFromEnvironment, type Kube } from "../kube.ts";
+import { createLogger } from "../logging.ts";
+import { startHost, type Host } from "./host.ts";
+
+export interface HostProcessOptions {
+  config?: RuntimeConfig;
+  kube?: Kube;
+  name?: string;
+}
+
+export async function runHostProcess(functions: readonly AnyFunction[], options: HostProcessOptions = {}): Promise<Host> {
+  const config = options.config ?? configFromEnv();
+  const log = createLogger(options.name ?? "icn-host");
+  const nc = await connect({ servers: config.natsUrl, name: options.name ?? "icn-host", maxReconnectAttempts: -1 }).catch((err: unknown) => {
+    throw new Error(`cannot connect to NATS at ${config.natsUrl} (set NATS_URL): ${String(err)}`);
+  });
+  const host = await startHost({
+    functions,
+    nc,
+    kube: options.kube ?? kubeFromEnvironment(),
+    config,
+    log,
+    http: { host: process.env.ICN_HTTP_HOST ?? "127.0.0.1", port: config.httpPort },
+  });
+  log.info({ functions: functions.map((f) => f.name), httpPort: host.httpPort, nats: config.natsUrl }, "host ready");
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, inFlight: host.inFlight() }, "draining");
+    host
+      .drain()
+      .then(() => nc.drain())
+      .then(
+        () => {
+          log.info("drained; exiting");
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, "drain failed");
+          process.exit(1);
+        },
+      );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+  return host;
+}

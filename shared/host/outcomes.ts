@@ -1,0 +1,71 @@
+// What became of each event, per function: one KV entry per (event, function), latest state wins.
+import { createHash } from "node:crypto";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+
+export const OUTCOME_STATES = ["received", "retrying", "succeeded", "rejected", "dead-lettered"] as const;
+export type OutcomeState = (typeof OUTCOME_STATES)[number];
+
+export interface EventRef {
+  id: string;
+  source: string;
+  type: string;
+}
+
+export interface Outcome {
+  event: EventRef;
+  function: string;
+  state: OutcomeState;
+  attempts: number;
+  error?: { code: string; message: string };
+  /** Ids of the result events the function emitted for it. */
+  results: string[];
+  replay?: boolean;
+  updatedAt: string;
+}
+
+const SETTLED: ReadonlySet<OutcomeState> = new Set(["succeeded", "rejected"]);
+
+const digest = (value: string): string => createHash("sha256").update(value).digest("hex").slice(0, 20);
+
+/** Keys start with the id's digest so "what became of event X?" needs only the id. */
+export function outcomeKey(event: Pick<EventRef, "id" | "source">, fn: string): string {
+  return `${digest(event.id)}.${digest(event.source)}.${fn}`;
+}
+
+export class OutcomeStore {
+  readonly #kv: KV;
+
+  private constructor(kv: KV) {
+    this.#kv = kv;
+  }
+
+  static async open(nc: NatsConnection, bucket: string): Promise<OutcomeStore> {
+    return new OutcomeStore(await new Kvm(nc).create(bucket, { history: 5 }));
+  }
+
+  async record(outcome: Omit<Outcome, "updatedAt">): Promise<void> {
+    const value: Outcome = { ...outcome, updatedAt: new Date().toISOString() };
+    await this.#kv.put(outcomeKey(outcome.event, outcome.function), JSON.stringify(value));
+  }
+
+  async get(event: Pick<EventRef, "id" | "source">, fn: string): Promise<Outcome | undefined> {
+    const entry = await this.#kv.get(outcomeKey(event, fn));
+    if (!entry || entry.operation !== "PUT") return undefined;
+    return entry.json<Outcome>();
+  }
+
+  /** Succeeded or rejected already: a redelivery after a crash need not run the handler again. */
+  async isSettled(event: Pick<EventRef, "id" | "source">, fn: string): Promise<boolean> {
+    const outcome = await this.get(event, fn);
+    return outcome !== undefined && SETTLED.has(outcome.state);
+  }
+
+  /** Every function's outcome for an event id (from any source). */
+  async forEventId(id: string): Promise<Outcome[]> {
+    const keys: string[] = [];
+    for await (const key of await this.#kv.keys(`${digest(id)}.>`)) keys.push(key);
+    const outcomes = await Promise.all(keys.map(async (key) => (await this.#kv.get(key))?.json<Outcome>()));
+    return outcomes.filter((o): o is Outcome => o !== undefined && o.event.id === id);
+  }
+}
