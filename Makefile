@@ -39,5 +39,8 @@ test-integration: install
 test: lint typecheck
 	$(RUN) test
 
+bench: install
+	$(RUN) bench
+
 clean: down
 	rm -rf .icn

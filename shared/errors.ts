@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   SCHEMA_INVALID: { retryable: false, summary: "the event's data does not match its schema" },
   WRONG_EVENT_TYPE: { retryable: false, summary: "the event's type is not the one this function handles" },
   POLICY_REFUSED: { retryable: false, summary: "the request is valid but the platform's policy refuses it" },
+  STALE_REQUEST: { retryable: false, summary: "a newer request was already applied; this one changes nothing" },
   NOT_FOUND: { retryable: false, summary: "the object the event names does not exist" },
   KUBE_REJECTED: { retryable: false, summary: "the Kubernetes API rejected the request" },
   KUBE_FORBIDDEN: { retryable: false, summary: "the function's identity may not do this" },

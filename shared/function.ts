@@ -6,6 +6,9 @@ import type { IcnError } from "./errors.ts";
 import type { Kube } from "./kube.ts";
 import type { Logger } from "./logging.ts";
 
+/** An event whose data has been validated against its schema: present and typed. */
+export type ValidEvent<N extends EventName> = CloudEvent<EventData<N>> & { readonly data: EventData<N> };
+
 export type Emit = <N extends EventName>(name: N, data: EventData<N>) => Promise<void>;
 
 export interface HandlerContext {
@@ -16,6 +19,8 @@ export interface HandlerContext {
   signal: AbortSignal;
   /** 1 on the first delivery. */
   attempt: number;
+  /** The message's stream sequence: orders events whose producer times are equal. */
+  sequence: number;
   /** Set when the event was replayed or redriven to this function alone. */
   replay: boolean;
 }
@@ -30,7 +35,7 @@ export interface FunctionDefinition<N extends EventName = EventName> {
   rejection?: (event: CloudEvent<unknown>, error: IcnError) => Record<string, unknown>;
   concurrency?: number;
   retry?: RetryPolicy;
-  handle: (event: CloudEvent<EventData<N>>, ctx: HandlerContext) => Promise<void>;
+  handle: (event: ValidEvent<N>, ctx: HandlerContext) => Promise<void>;
 }
 
 export type AnyFunction = FunctionDefinition<any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -73,9 +73,9 @@ export function apiserverSpec(pki: Pki, etcdPort: number, securePort: number): S
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       "--service-cluster-ip-range=10.96.0.0/16",
       "--allow-privileged=true",
-      // No controller-manager runs here, so nothing creates each namespace's `default`
-      // ServiceAccount; the admission plugin would otherwise reject every pod.
-      "--disable-admission-plugins=ServiceAccount",
+      // No controller-manager runs here: nothing creates each namespace's `default` ServiceAccount
+      // or computes a ResourceQuota's usage, and these two plugins would then reject every pod.
+      "--disable-admission-plugins=ServiceAccount,ResourceQuota",
       "--profiling=false",
       "--v=1",
     ],

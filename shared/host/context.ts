@@ -44,7 +44,7 @@ export function makeEmit(deps: ContextDeps, trigger: CloudEvent<unknown>, replay
   };
 }
 
-export function makeContext(deps: ContextDeps, trigger: CloudEvent<unknown>, meta: { attempt: number; replayId?: string; results: string[] }): HandlerContext {
+export function makeContext(deps: ContextDeps, trigger: CloudEvent<unknown>, meta: { attempt: number; sequence: number; replayId?: string; results: string[] }): HandlerContext {
   const log = deps.log.child({ eventId: trigger.id, type: trigger.type, source: trigger.source, function: deps.fn.name, attempt: meta.attempt });
   return {
     kube: deps.kube,
@@ -52,6 +52,7 @@ export function makeContext(deps: ContextDeps, trigger: CloudEvent<unknown>, met
     emit: makeEmit(deps, trigger, meta.replayId, meta.results),
     signal: deps.signal,
     attempt: meta.attempt,
+    sequence: meta.sequence,
     replay: meta.replayId !== undefined,
   };
 }

@@ -1,7 +1,8 @@
 // One delivery of one message to one function: decode, validate, handle, then ack, retry or dead-letter.
 import type { CloudEvent } from "cloudevents";
 import type { JsMsg } from "@nats-io/jetstream";
-import { eventType, parseEventData } from "../../schemas/events.ts";
+import { eventType, parseEventData, type EventName } from "../../schemas/events.ts";
+import type { ValidEvent } from "../function.ts";
 import { NatsBinding } from "../cloudevents/nats-binding.ts";
 import { fromNatsHeaders } from "../cloudevents/nats-headers.ts";
 import { backoffFor } from "../config.ts";
@@ -90,13 +91,13 @@ async function failed(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Deliver
 
 async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery): Promise<void> {
   const label = { function: deps.fn.name };
-  const ctx = makeContext(deps, event, d);
+  const ctx = makeContext(deps, event, { ...d, sequence: d.msg.info.streamSequence });
   // Long handlers keep their lease: JetStream would otherwise redeliver to another host.
   const heartbeat = setInterval(() => d.msg.working(), Math.max(1000, deps.config.ackWaitMs / 3));
   const stopTimer = deps.metrics.duration.startTimer(label);
   deps.metrics.inFlight.inc(label);
   try {
-    await deps.fn.handle(event, ctx);
+    await deps.fn.handle(event as ValidEvent<EventName>, ctx);
     stopTimer({ outcome: "succeeded" });
   } catch (err) {
     stopTimer({ outcome: isTransient(err) ? "failed" : "rejected" });

@@ -73,10 +73,11 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   }
 }
 
-export async function waitForOutcome(host: Host, event: { id: string; source: string }, fn: string, states: OutcomeState[]): Promise<Outcome> {
+/** Waits for one of `states`, recorded at or after `since` (an ISO time) when given. */
+export async function waitForOutcome(host: Host, event: { id: string; source: string }, fn: string, states: OutcomeState[], since = ""): Promise<Outcome> {
   return waitUntil(`outcome ${states.join("|")} of ${event.id} for ${fn}`, async () => {
     const outcome = await host.outcomes.get(event, fn);
-    return outcome && states.includes(outcome.state) ? outcome : undefined;
+    return outcome && states.includes(outcome.state) && outcome.updatedAt >= since ? outcome : undefined;
   });
 }
 

@@ -1,0 +1,145 @@
+// How the binding refuses attributes and data the CloudEvents spec forbids, on the way in and on the way out.
+import {
+  aBinaryMessage,
+  aStructuredMessage,
+  aStructuredPayload,
+  aTenantRequested,
+  bindingErrorFrom,
+  bytes,
+  expectRejected,
+} from "./fixtures.ts";
+import { NatsBinding } from "./nats-binding.ts";
+
+describe("toEvent: INVALID_ATTRIBUTE", () => {
+  it("for an empty or non-string required attribute the SDK would quietly replace", () => {
+    expectRejected(aBinaryMessage({ "ce-id": "" }), "INVALID_ATTRIBUTE", /"id" must be a non-empty string/);
+    expectRejected(aBinaryMessage({ "ce-specversion": "" }), "INVALID_ATTRIBUTE", /"specversion" must be/);
+    expectRejected(aStructuredMessage({ id: 42 }), "INVALID_ATTRIBUTE", /"id" must be a non-empty string/);
+  });
+
+  it("with the SDK's own reasons for values its schema refuses", () => {
+    const source = aBinaryMessage({ "ce-source": "not%20a%20uri" });
+    expectRejected(
+      source,
+      "INVALID_ATTRIBUTE",
+      /SDK rejected the event: source must match format "uri-reference"/,
+    );
+    const dataschema = aStructuredMessage({ dataschema: "relative/path" });
+    expectRejected(dataschema, "INVALID_ATTRIBUTE", /dataschema must match format "uri"/);
+    const rfc2822 = aBinaryMessage({ "ce-time": "Wed, 01 May 2024 12:00:00 GMT" });
+    expectRejected(rfc2822, "INVALID_ATTRIBUTE", /time must match format "date-time"/);
+  });
+
+  it("for a time that is empty, unparseable, or a leap second Date cannot hold", () => {
+    expectRejected(aStructuredMessage({ time: "" }), "INVALID_ATTRIBUTE", /"time" is "", not a timestamp/);
+    expectRejected(aBinaryMessage({ "ce-time": "yesterday" }), "INVALID_ATTRIBUTE", /"time" is "yesterday"/);
+    expectRejected(
+      aStructuredMessage({ time: "2016-12-31T23:59:60Z" }),
+      "INVALID_ATTRIBUTE",
+      /not a timestamp/,
+    );
+  });
+
+  it("for names that are not lower-case letters and digits, or are data", () => {
+    expectRejected(
+      aStructuredMessage({ causeId: "x" }),
+      "INVALID_ATTRIBUTE",
+      /"causeId" is not a valid attribute/,
+    );
+    expectRejected(aBinaryMessage({ "ce-cause_id": "x" }), "INVALID_ATTRIBUTE", /"cause_id" is not a valid/);
+    expectRejected(
+      aBinaryMessage({ "ce-data": "x" }),
+      "INVALID_ATTRIBUTE",
+      /"data" is not a valid attribute/,
+    );
+  });
+
+  it("for names the SDK's CloudEvent class keeps for itself", () => {
+    expectRejected(
+      aStructuredMessage({ schemaurl: false }),
+      "INVALID_ATTRIBUTE",
+      /"schemaurl" cannot be carried/,
+    );
+    expectRejected(
+      aBinaryMessage({ "ce-validate": "x" }),
+      "INVALID_ATTRIBUTE",
+      /"validate" cannot be carried/,
+    );
+  });
+
+  it("for extension values outside the type system, which the SDK would accept", () => {
+    expectRejected(aStructuredMessage({ ticket: { id: 1 } }), "INVALID_ATTRIBUTE", /"ticket" is an object/);
+    expectRejected(aStructuredMessage({ tags: ["a"] }), "INVALID_ATTRIBUTE", /"tags" is an array/);
+    expectRejected(aStructuredMessage({ weight: 1.5 }), "INVALID_ATTRIBUTE", /the number 1.5/);
+    expectRejected(aStructuredMessage({ big: 2 ** 31 }), "INVALID_ATTRIBUTE", /the number 2147483648/);
+  });
+
+  it("for strings holding controls, noncharacters or unpaired surrogates", () => {
+    expectRejected(
+      aBinaryMessage({ "ce-subject": "a%0Ab" }),
+      "INVALID_ATTRIBUTE",
+      /"subject" contains U\+000A/,
+    );
+    expectRejected(aStructuredMessage({ subject: "\uFFFE" }), "INVALID_ATTRIBUTE", /contains U\+FFFE/);
+    const lone = aStructuredPayload('{"specversion":"1.0","id":"\\ud800","source":"/s","type":"t"}');
+    expectRejected(lone, "INVALID_ATTRIBUTE", /"id" contains U\+D800/);
+  });
+
+  it("for two spellings of one header that disagree", () => {
+    const message = aBinaryMessage({ "CE-ID": "other" });
+    expectRejected(message, "INVALID_ATTRIBUTE", /header "ce-id" appears twice with different values/);
+  });
+});
+
+describe("toEvent: INVALID_DATA", () => {
+  it("for data_base64 that is not padded RFC 4648 base64", () => {
+    expectRejected(
+      aStructuredMessage({ data: undefined, data_base64: "not base64!" }),
+      "INVALID_DATA",
+      /RFC 4648/,
+    );
+    expectRejected(aStructuredMessage({ data: undefined, data_base64: "AAE" }), "INVALID_DATA", /RFC 4648/);
+  });
+
+  it("for both data and data_base64", () => {
+    expectRejected(aStructuredMessage({ data_base64: "AAE=" }), "INVALID_DATA", /both data and data_base64/);
+  });
+
+  it("for structured non-string data under a non-JSON content type", () => {
+    expectRejected(aStructuredMessage({ datacontenttype: "text/plain" }), "INVALID_DATA", /must be a string/);
+  });
+
+  it("for binary text data that is not UTF-8", () => {
+    const message = {
+      ...aBinaryMessage({ "ce-datacontenttype": "text/plain" }),
+      payload: bytes("\u00E9").slice(0, 1),
+    };
+    expectRejected(message, "INVALID_DATA", /"text\/plain" is not valid UTF-8/);
+  });
+});
+
+describe.each(["binary", "structured"] as const)("%s refuses to send", (mode) => {
+  function refusal(overrides: Record<string, unknown>): string {
+    const event = aTenantRequested(overrides);
+    const err = bindingErrorFrom(() => NatsBinding[mode](event));
+    return `${err.code}: ${err.message}`;
+  }
+
+  it("an object under a content type that is neither JSON nor text", () => {
+    expect(refusal({ datacontenttype: "application/xml" })).toMatch(/^INVALID_DATA: data is object/);
+  });
+
+  it("an extension value the type system has no place for", () => {
+    expect(refusal({ ticket: { system: "jira", id: "7" } })).toMatch(
+      /^INVALID_ATTRIBUTE: .*"ticket" is an object/,
+    );
+  });
+
+  it("an extension named like a CloudEvent member", () => {
+    expect(refusal({ emit: "x" })).toMatch(/^INVALID_ATTRIBUTE: .*"emit" cannot be carried/);
+  });
+
+  it("a control character the receiver would refuse", () => {
+    expect(refusal({ subject: "line\nbreak" })).toMatch(/^INVALID_ATTRIBUTE: .*"subject" contains U\+000A/);
+  });
+});

@@ -1,0 +1,136 @@
+// Which properties of an event are context attributes, and their CloudEvents type-system string forms.
+import { CloudEvent } from "cloudevents";
+import type { CloudEventV1 } from "cloudevents";
+import { BindingError } from "./binding-error.ts";
+
+/** The spec's own attributes; every other attribute name is an extension. */
+export const CONTEXT_ATTRIBUTES = new Set([
+  "id",
+  "source",
+  "specversion",
+  "type",
+  "datacontenttype",
+  "dataschema",
+  "subject",
+  "time",
+]);
+
+/** Properties of an SDK event that are the data itself, not attributes. */
+const DATA_PROPERTIES = new Set(["data", "data_base64"]);
+
+const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
+/**
+ * The SDK's CloudEvent treats these 0.3 attributes specially even in 1.0 events (it throws on a truthy
+ * schemaurl but keeps a falsy one), so the names cannot round-trip as extensions.
+ */
+const SDK_V03_ATTRIBUTES = new Set(["schemaurl", "datacontentencoding"]);
+
+/** Spec §"Type System": strings exclude controls, noncharacters and unpaired surrogates. */
+const DISALLOWED_IN_STRING = /[\p{Cc}\p{Noncharacter_Code_Point}\p{Cs}]/u;
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Spec §"Naming Conventions", plus names the SDK's CloudEvent keeps for itself: an extension called
+ * "validate", "emit" or "constructor" would shadow that member on the frozen event.
+ */
+export function assertAttributeName(name: string): void {
+  if (!ATTRIBUTE_NAME.test(name) || name === "data") {
+    const why = 'attribute names are lower-case ASCII letters and digits, and not "data"';
+    throw new BindingError(
+      "INVALID_ATTRIBUTE",
+      `${JSON.stringify(name)} is not a valid attribute name: ${why}`,
+    );
+  }
+  if (SDK_V03_ATTRIBUTES.has(name) || name in CloudEvent.prototype) {
+    const why = "the CloudEvents SDK reserves that name on its CloudEvent class";
+    throw new BindingError("INVALID_ATTRIBUTE", `attribute "${name}" cannot be carried: ${why}`);
+  }
+}
+
+/**
+ * Attribute name/value pairs of an event to send; the SDK leaves unset optional attributes `undefined`.
+ * Names are checked here too, so whatever one end sends the other accepts.
+ */
+export function attributeEntries(event: CloudEventV1<unknown>): [string, unknown][] {
+  const entries = Object.entries(event).filter(
+    ([name, value]) => !DATA_PROPERTIES.has(name) && value !== undefined && value !== null,
+  );
+  for (const [name] of entries) assertAttributeName(name);
+  return entries;
+}
+
+function isInteger(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= INT32_MIN && (value as number) <= INT32_MAX;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number" || typeof value === "bigint") return `the number ${value}`;
+  if (value === null) return "null";
+  return typeof value === "object" ? "an object" : `a value of type ${typeof value}`;
+}
+
+function invalidType(name: string, value: unknown): BindingError {
+  const types = "string, boolean, 32-bit integer, binary, timestamp";
+  return new BindingError(
+    "INVALID_ATTRIBUTE",
+    `attribute "${name}" is ${describe(value)}, which is not a CloudEvents type (${types})`,
+  );
+}
+
+function timestampString(name: string, value: Date): string {
+  if (Number.isNaN(value.getTime())) {
+    throw new BindingError("INVALID_ATTRIBUTE", `attribute "${name}" is an invalid Date`);
+  }
+  return value.toISOString();
+}
+
+function base64(view: ArrayBufferView): string {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString("base64");
+}
+
+function codePointOf(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** Checked both ways, so whatever one end accepts the other can send. */
+export function assertStringValue(name: string, value: string): void {
+  const bad = DISALLOWED_IN_STRING.exec(value);
+  if (bad) {
+    const why = "CloudEvents strings may not contain controls, noncharacters or unpaired surrogates";
+    throw new BindingError(
+      "INVALID_ATTRIBUTE",
+      `attribute "${name}" contains ${codePointOf(bad[0])}: ${why}`,
+    );
+  }
+}
+
+/** The canonical string form (spec §"Type System") that binary mode puts in a header. */
+export function canonicalString(name: string, value: unknown): string {
+  if (typeof value === "string") {
+    assertStringValue(name, value);
+    return value;
+  }
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (isInteger(value)) return String(value);
+  if (value instanceof Date) return timestampString(name, value);
+  if (ArrayBuffer.isView(value)) return base64(value);
+  throw invalidType(name, value);
+}
+
+/** The JSON event format keeps booleans and integers as JSON values; every other type as its string form. */
+export function jsonAttributeValue(name: string, value: unknown): string | number | boolean {
+  if (typeof value === "boolean" || isInteger(value)) return value;
+  return canonicalString(name, value);
+}
+
+/**
+ * The SDK accepts objects, arrays and any number as extension values; the spec's type system does not,
+ * and binary mode could not carry them, so they are refused on the way in too.
+ */
+export function assertExtensionValue(name: string, value: unknown): void {
+  if (typeof value === "string" || typeof value === "boolean" || isInteger(value)) return;
+  throw invalidType(name, value);
+}

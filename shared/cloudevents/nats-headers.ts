@@ -1,0 +1,23 @@
+// Converts between the binding's plain header record and nats.js MsgHdrs: the one place that knows both.
+import { headers } from "@nats-io/transport-node";
+import type { MsgHdrs } from "@nats-io/transport-node";
+
+export function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs {
+  const hdrs = headers();
+  for (const [name, value] of Object.entries(record)) hdrs.set(name, value);
+  return hdrs;
+}
+
+/**
+ * A CloudEvents attribute has one value, so a repeated header keeps its first value, as MsgHdrs.get()
+ * and the Go SDK do. Name spellings are kept; the binding compares them case-insensitively.
+ */
+export function fromNatsHeaders(hdrs: MsgHdrs | undefined): Record<string, string> {
+  const entries: [string, string][] = [];
+  for (const [name, values] of hdrs ?? []) {
+    const first = values[0];
+    if (first !== undefined) entries.push([name, first]);
+  }
+  // fromEntries defines own properties, so a header called "__proto__" cannot reach the prototype.
+  return Object.fromEntries(entries);
+}

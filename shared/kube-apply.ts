@@ -1,0 +1,59 @@
+// Idempotent Kubernetes writes: server-side apply under a field manager, delete-if-present, Events.
+import { PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import { classifyKubeError } from "./errors.ts";
+import type { Kube } from "./kube.ts";
+
+export const MANAGED_BY = { "app.kubernetes.io/managed-by": "icn-secure-tenancy" } as const;
+
+/** `Kind/namespace/name` or `Kind/name`, as results and logs name objects. */
+export function refOf(obj: KubernetesObject): string {
+  const { namespace, name } = obj.metadata ?? {};
+  return [obj.kind, namespace, name].filter(Boolean).join("/");
+}
+
+/** Server-side apply: the same object applied twice changes nothing (no resourceVersion moves). */
+export async function apply<T extends KubernetesObject>(kube: Kube, obj: T, fieldManager: string, options: { dryRun?: "All" } = {}): Promise<T> {
+  try {
+    return await kube.objects.patch(obj, undefined, options.dryRun, fieldManager, true, PatchStrategy.ServerSideApply);
+  } catch (err) {
+    throw classifyKubeError(err, `apply ${refOf(obj)}`);
+  }
+}
+
+/** Reads an object, or undefined when it does not exist (an event is a hint, the cluster is truth). */
+export async function readIfExists<T extends KubernetesObject>(kube: Kube, obj: T): Promise<T | undefined> {
+  try {
+    return (await kube.objects.read(obj as T & { metadata: { name: string } })) as T;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw classifyKubeError(err, `read ${refOf(obj)}`);
+  }
+}
+
+/** Records a Kubernetes Event on the object a function acted on (`kubectl describe` shows it). */
+export async function recordEvent(kube: Kube, regarding: KubernetesObject, event: { reason: string; note: string; action: string; controller: string; type?: "Normal" | "Warning" }): Promise<void> {
+  const meta = regarding.metadata ?? {};
+  // Cluster-scoped objects keep their Events in "default", except a Namespace, which keeps its own.
+  const namespace = meta.namespace ?? (regarding.kind === "Namespace" ? meta.name : undefined) ?? "default";
+  const now = new Date();
+  const body = {
+    apiVersion: "events.k8s.io/v1",
+    kind: "Event",
+    // Named as kubectl names events: the object, a dot, something unique.
+    metadata: { name: `${meta.name ?? "object"}.${now.getTime().toString(16)}${Math.random().toString(16).slice(2, 8)}`, namespace, labels: { ...MANAGED_BY } },
+    // MicroTime: the API wants exactly six fractional digits.
+    eventTime: now.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z"),
+    reportingController: `icn.akraino.org/${event.controller}`,
+    reportingInstance: `${event.controller}-${process.pid}`,
+    action: event.action,
+    reason: event.reason,
+    note: event.note.slice(0, 1000),
+    type: event.type ?? "Normal",
+    regarding: { apiVersion: regarding.apiVersion, kind: regarding.kind, name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion },
+  };
+  try {
+    await kube.objects.create(body as KubernetesObject);
+  } catch (err) {
+    throw classifyKubeError(err, `record event on ${refOf(regarding)}`);
+  }
+}

@@ -1,0 +1,140 @@
+// Host overhead: a raw JetStream consume-and-ack loop vs a no-op function through the host, same stream
+// shape and message; then publish-to-handled latency at a steady 1,000 events/s and the peak RSS.
+import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { KubeConfig } from "@kubernetes/client-node";
+import { namesFor, type RuntimeConfig } from "../../shared/config.ts";
+import { newEvent, publishEvent } from "../../shared/events.ts";
+import { defineFunction } from "../../shared/function.ts";
+import { startHost } from "../../shared/host/host.ts";
+import { ensureStreams } from "../../shared/host/streams.ts";
+import { kubeFromConfig } from "../../shared/kube.ts";
+import { createLogger } from "../../shared/logging.ts";
+import { percentile, platform, progress, round, writeFigures } from "./support.ts";
+
+const COUNT = Number(process.env.BENCH_EVENTS ?? 20_000);
+const RATE = 1000;
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+
+function configFor(natsUrl: string, tag: string): RuntimeConfig {
+  const prefix = `bench${tag}${Date.now().toString(36)}`;
+  return { natsUrl, prefix, ...namesFor(prefix), duplicateWindowMs: 120_000, maxPayloadBytes: 256 * 1024, ackWaitMs: 30_000, retry: { attempts: 3, backoffMs: [100] }, httpPort: 0, source: "urn:bench" };
+}
+
+async function fill(js: JetStreamClient, config: RuntimeConfig, count: number): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    pending.push(publishEvent(js, config.prefix, newEvent({ name: "node.joined", source: "urn:bench", data: { node: `node-${i}` } })));
+    if (pending.length >= 500) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+}
+
+/** (a) The baseline: what JetStream alone costs to deliver and ack these messages. */
+async function rawThroughput(nc: NatsConnection, natsUrl: string): Promise<number> {
+  const config = configFor(natsUrl, "raw");
+  const jsm = await jetstreamManager(nc);
+  await ensureStreams(jsm, config);
+  await fill(jetstream(nc), config, COUNT);
+  await jsm.consumers.add(config.eventsStream, { durable_name: "raw", ack_policy: "explicit", filter_subject: `${config.prefix}.node.joined` });
+  const consumer = await jetstream(nc).consumers.get(config.eventsStream, "raw");
+  const started = performance.now();
+  let seen = 0;
+  const messages = await consumer.consume({ max_messages: 16 });
+  for await (const msg of messages) {
+    msg.ack();
+    if (++seen === COUNT) break;
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  await messages.close();
+  return COUNT / elapsed;
+}
+
+/** (b) The same messages through the host: decode, validate, no-op handler, outcome record, ack. */
+async function hostThroughput(nc: NatsConnection, natsUrl: string, kubeconfig: string): Promise<number> {
+  const config = configFor(natsUrl, "host");
+  await ensureStreams(await jetstreamManager(nc), config);
+  await fill(jetstream(nc), config, COUNT);
+  let handled = 0;
+  let finish: () => void = () => {};
+  const allDone = new Promise<void>((resolve) => (finish = resolve));
+  const noop = defineFunction({ name: "noop", on: "node.joined", emits: [], concurrency: 8, handle: async () => {} });
+  const started = performance.now();
+  const host = await startHost({ functions: [noop], nc, kube: kubeOf(kubeconfig), config, log: createLogger("bench", "silent") });
+  host.metrics.succeeded.reset();
+  const timer = setInterval(() => {
+    void host.metrics.succeeded.get().then((m) => {
+      handled = m.values[0]?.value ?? 0;
+      if (handled >= COUNT) finish();
+    });
+  }, 5);
+  await allDone;
+  const elapsed = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  await host.drain();
+  return COUNT / elapsed;
+}
+
+function kubeOf(kubeconfig: string): ReturnType<typeof kubeFromConfig> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return kubeFromConfig(kc);
+}
+
+/** Publish at a steady rate; the handler measures publish-to-handled from the event's own time. */
+async function latency(nc: NatsConnection, natsUrl: string, kubeconfig: string): Promise<number[]> {
+  const config = configFor(natsUrl, "lat");
+  const samples: number[] = [];
+  const probe = defineFunction({
+    name: "probe",
+    on: "node.joined",
+    emits: [],
+    // The sender's clock reading rides in `uid`: event.time has only millisecond precision.
+    handle: async (event) => {
+      samples.push(performance.timeOrigin + performance.now() - Number(event.data.uid));
+    },
+  });
+  const host = await startHost({ functions: [probe], nc, kube: kubeOf(kubeconfig), config, log: createLogger("bench", "silent") });
+  const js = jetstream(nc);
+  const total = RATE * LATENCY_SECONDS;
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const sentAt = String(performance.timeOrigin + performance.now());
+    void publishEvent(js, config.prefix, newEvent({ name: "node.joined", source: "urn:bench", data: { node: `lat-${i}`, uid: sentAt } }));
+  }
+  while (samples.length < total) await new Promise((r) => setTimeout(r, 50));
+  await host.drain();
+  return samples.sort((a, b) => a - b);
+}
+
+async function main(): Promise<void> {
+  const { natsUrl, kubeconfig } = await platform();
+  const nc = await connect({ servers: natsUrl });
+  progress(`raw JetStream consume-and-ack loop, ${COUNT} messages`);
+  const raw = await rawThroughput(nc, natsUrl);
+  progress(`no-op function through the host, ${COUNT} messages`);
+  const hosted = await hostThroughput(nc, natsUrl, kubeconfig);
+  progress(`latency at ${RATE} events/s for ${LATENCY_SECONDS} s`);
+  const samples = await latency(nc, natsUrl, kubeconfig);
+  await nc.close();
+  const figures = {
+    raw_per_s: round(raw),
+    host_per_s: round(hosted),
+    ratio: round(hosted / raw, 3),
+    p50_ms: round(percentile(samples, 50), 2),
+    p99_ms: round(percentile(samples, 99), 2),
+    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+  };
+  const file = writeFigures("runtime.json", figures);
+  console.log(`raw JetStream loop   ${figures.raw_per_s.toFixed(0).padStart(8)} events/s`);
+  console.log(`host, no-op function ${figures.host_per_s.toFixed(0).padStart(8)} events/s   ratio ${figures.ratio} (target >= 0.7)`);
+  console.log(`latency @${RATE}/s      p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms (target p99 <= 25 ms)`);
+  console.log(`peak RSS             ${figures.peak_rss_mb} MB (the benchmark process, host included; target <= 150 MB)`);
+  console.log(`figures written to ${file}`);
+}
+
+await main();
+process.exit(0);

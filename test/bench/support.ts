@@ -1,0 +1,34 @@
+// Shared pieces of the benchmarks: the platform, percentiles, and where the figures are written.
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { up } from "../../deploy/local/platform.ts";
+import { stateDir } from "../../deploy/local/paths.ts";
+
+export async function platform(): Promise<{ kubeconfig: string; natsUrl: string }> {
+  const p = await up((m) => process.stderr.write(`[platform] ${m}\n`));
+  process.env.KUBECONFIG = p.kubeconfig;
+  process.env.NATS_URL = p.natsUrl;
+  return p;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? NaN;
+}
+
+export const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
+
+/** Merges figures into .icn/bench/<file>.json, so several benchmarks can share one file. */
+export function writeFigures(file: string, figures: Record<string, number>): string {
+  const dir = join(stateDir(), "bench");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, file);
+  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, number>) : {};
+  writeFileSync(path, JSON.stringify({ ...previous, ...figures }, null, 2) + "\n");
+  return path;
+}
+
+export function progress(message: string): void {
+  process.stderr.write(`» ${message}\n`);
+}

@@ -1,0 +1,112 @@
+// quarantine-runc-pod end to end: pod.unsafe on the bus; the pod, its NetworkPolicy and Events in the cluster.
+import { CoreV1Api, EventsV1Api, NetworkingV1Api, type V1Pod } from "@kubernetes/client-node";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { quarantineRuncPod, type QuarantineOptions } from "../../functions/quarantine-runc-pod/index.ts";
+import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
+import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
+import { functionRig, type FunctionRig } from "./support.ts";
+
+const kc = kubeConfig();
+const core = kc.makeApiClient(CoreV1Api);
+let nc: NatsConnection;
+const rigs: FunctionRig[] = [];
+
+const options = (overrides: Partial<QuarantineOptions> = {}): QuarantineOptions => ({ action: "isolate", dryRun: false, kataClasses: ["kata-qemu"], limiter: tokenBucket(600, 100), ...overrides });
+async function rigWith(overrides: Partial<QuarantineOptions> = {}): Promise<FunctionRig> {
+  const rig = await functionRig(nc, [quarantineRuncPod(options(overrides))]);
+  rigs.push(rig);
+  return rig;
+}
+
+async function tenantNamespace(): Promise<string> {
+  const name = uniqueName("qt");
+  await core.createNamespace({ body: { metadata: { name, labels: { "icn.akraino.org/tenant": name } } } });
+  return name;
+}
+async function aPod(namespace: string, runtimeClassName?: string): Promise<V1Pod> {
+  return core.createNamespacedPod({ namespace, body: { metadata: { name: uniqueName("p") }, spec: { runtimeClassName, containers: [{ name: "c", image: "registry.example/legacy:1" }] } } });
+}
+const unsafe = (pod: V1Pod): { namespace: string; pod: string; uid?: string } => ({ namespace: pod.metadata?.namespace ?? "", pod: pod.metadata?.name ?? "", uid: pod.metadata?.uid });
+const readPod = (pod: V1Pod): Promise<V1Pod> => core.readNamespacedPod({ name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "" });
+const exists = (pod: V1Pod): Promise<boolean> => readPod(pod).then(() => true, () => false);
+
+let rig: FunctionRig;
+beforeAll(async () => {
+  nc = await natsConnection();
+  rig = await rigWith();
+});
+afterAll(async () => {
+  for (const r of rigs) await r.stop();
+  await nc.close();
+});
+
+test("a runc pod is labelled, isolated by a NetworkPolicy, has a Kubernetes Event and a pod.quarantined result", async () => {
+  const ns = await tenantNamespace();
+  const pod = await aPod(ns);
+  const { event, outcome } = await rig.send("pod.unsafe", { ...unsafe(pod), reason: "runs under runc" }, "quarantine-runc-pod");
+  expect(outcome).toMatchObject({ state: "succeeded" });
+  expect((await readPod(pod)).metadata?.labels?.["icn.akraino.org/quarantine"]).toBe("true");
+  const policy = await kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: ns });
+  expect(policy.spec).toMatchObject({ podSelector: { matchLabels: { "icn.akraino.org/quarantine": "true" } }, policyTypes: ["Ingress", "Egress"] });
+  expect(policy.spec?.ingress ?? []).toEqual([]);
+  expect(policy.spec?.egress ?? []).toEqual([]);
+  const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
+  expect(events.items.filter((e) => e.reason === "Quarantined" && e.regarding?.uid === pod.metadata?.uid)).toHaveLength(1);
+  const [result] = await rig.results(event.id);
+  expect(result).toMatchObject({ type: "org.akraino.icn.pod.quarantined", data: { action: "isolate", dryRun: false, networkPolicy: "icn-quarantine" } });
+});
+
+test.each([["evict"], ["delete"]] as const)("%s mode removes the pod after isolating it", async (action) => {
+  const destructive = await rigWith({ action });
+  const pod = await aPod(await tenantNamespace());
+  const { event, outcome } = await destructive.send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
+  expect(outcome).toMatchObject({ state: "succeeded" });
+  expect(await exists(pod)).toBe(false);
+  expect((await destructive.results(event.id))[0]?.data).toMatchObject({ action });
+});
+
+test("a Kata pod, a pod in kube-system and a uid mismatch are left untouched with pod.cleared", async () => {
+  const ns = await tenantNamespace();
+  const kata = await aPod(ns, "kata-qemu");
+  const system = await aPod("kube-system");
+  const replaced = await aPod(ns);
+  const cases = [
+    [kata, unsafe(kata), /Kata runtime class/],
+    [system, unsafe(system), /not a tenant namespace/],
+    [replaced, { ...unsafe(replaced), uid: "00000000-0000-0000-0000-000000000000" }, /replaced/],
+  ] as const;
+  for (const [pod, data, reason] of cases) {
+    const before = (await readPod(pod)).metadata?.resourceVersion;
+    const { event, outcome } = await rig.send("pod.unsafe", data, "quarantine-runc-pod");
+    expect(outcome).toMatchObject({ state: "succeeded" });
+    const [result] = await rig.results(event.id);
+    expect(result?.type).toBe("org.akraino.icn.pod.cleared");
+    expect(String(result?.data.reason)).toMatch(reason);
+    expect((await readPod(pod)).metadata?.resourceVersion).toBe(before);
+  }
+});
+
+test("1,000 events for 50 pods quarantine exactly 50", async () => {
+  const ns = await tenantNamespace();
+  const pods = await Promise.all(Array.from({ length: 50 }, () => aPod(ns)));
+  const bystander = await aPod(ns);
+  const sends = Array.from({ length: 1000 }, (_, i) => rig.send("pod.unsafe", unsafe(pods[i % 50]!), "quarantine-runc-pod"));
+  const outcomes = await Promise.all(sends);
+  expect(outcomes.every((o) => o.outcome.state === "succeeded")).toBe(true);
+  const labelled = await core.listNamespacedPod({ namespace: ns, labelSelector: "icn.akraino.org/quarantine=true" });
+  expect(labelled.items).toHaveLength(50);
+  expect((await readPod(bystander)).metadata?.labels?.["icn.akraino.org/quarantine"]).toBeUndefined();
+  const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
+  expect(events.items.filter((e) => e.reason === "Quarantined")).toHaveLength(50);
+});
+
+test("dry-run changes nothing and says what it would have done", async () => {
+  const dry = await rigWith({ dryRun: true, action: "delete" });
+  const ns = await tenantNamespace();
+  const pod = await aPod(ns);
+  const before = (await readPod(pod)).metadata?.resourceVersion;
+  const { event } = await dry.send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
+  expect((await dry.results(event.id))[0]?.data).toMatchObject({ action: "delete", dryRun: true });
+  expect((await readPod(pod)).metadata?.resourceVersion).toBe(before);
+  await expect(kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: ns })).rejects.toMatchObject({ code: 404 });
+});

@@ -1,0 +1,57 @@
+// Running the real functions in-process against the real servers, and reading what they emitted.
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { CloudEvent } from "cloudevents";
+import type { RuntimeConfig } from "../../shared/config.ts";
+import { newEvent, publishEvent } from "../../shared/events.ts";
+import type { AnyFunction } from "../../shared/function.ts";
+import type { Host } from "../../shared/host/host.ts";
+import type { Outcome } from "../../shared/host/outcomes.ts";
+import { REPLAY_ID_HEADER } from "../../shared/host/deliver.ts";
+import { subjectOf, type EventName } from "../../schemas/events.ts";
+import { startTestHost, streamMessages, testConfig, waitForOutcome } from "../runtime/support.ts";
+
+export interface SendOptions {
+  id?: string;
+  time?: string;
+  /** Deliver to `fn` alone as a replay (as `icnctl replay` does), bypassing de-duplication. */
+  replay?: boolean;
+}
+
+export interface FunctionRig {
+  config: RuntimeConfig;
+  host: Host;
+  nc: NatsConnection;
+  /** Publishes an event and waits until the function settled it. */
+  send: (name: EventName, data: unknown, fn: string, options?: SendOptions) => Promise<{ event: CloudEvent<unknown>; outcome: Outcome }>;
+  /** The result events caused by an event id, oldest first. */
+  results: (causeId: string, name?: EventName) => Promise<{ type: string; data: Record<string, unknown> }[]>;
+  stop: () => Promise<void>;
+}
+
+export async function functionRig(nc: NatsConnection, functions: AnyFunction[]): Promise<FunctionRig> {
+  const config = testConfig({ retry: { attempts: 3, backoffMs: [100] } });
+  const host = await startTestHost(nc, config, functions);
+  const js = jetstream(nc);
+  return {
+    config,
+    host,
+    nc,
+    send: async (name, data, fn, options = {}) => {
+      const event = newEvent({ name, source: "urn:test:functions", data, id: options.id });
+      const timed = options.time ? event.cloneWith({ time: options.time }) : event;
+      const since = new Date().toISOString();
+      const replay = options.replay ? { replayTo: fn, headers: { [REPLAY_ID_HEADER]: crypto.randomUUID() }, msgId: crypto.randomUUID() } : {};
+      await publishEvent(js, config.prefix, timed, replay);
+      const outcome = await waitForOutcome(host, timed, fn, ["succeeded", "rejected", "dead-lettered"], since);
+      return { event: timed, outcome };
+    },
+    results: async (causeId, name) => {
+      const messages = await streamMessages(nc, config.eventsStream, name ? subjectOf(config.prefix, name) : undefined);
+      return messages
+        .filter((m) => m.headers["ce-causeid"]?.[0] === causeId)
+        .map((m) => ({ type: m.headers["ce-type"]?.[0] ?? "", data: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown> }));
+    },
+    stop: () => host.drain(),
+  };
+}
