@@ -32,13 +32,14 @@ export interface FunctionDefinition<N extends EventName = EventName> {
   /** Result emitted when the event is refused for good (bad input, policy). */
   rejects?: EventName;
   /** Data of the `rejects` result; the host adds `code`, `reason` and the trigger's `ticket`. */
-  rejection?: (event: CloudEvent<unknown>, error: IcnError) => Record<string, unknown>;
+  rejection?(event: CloudEvent<unknown>, error: IcnError): Record<string, unknown>;
   concurrency?: number;
   retry?: RetryPolicy;
-  handle: (event: ValidEvent<N>, ctx: HandlerContext) => Promise<void>;
+  // Method syntax: a definition for one event is usable where any definition is expected.
+  handle(event: ValidEvent<N>, ctx: HandlerContext): Promise<void>;
 }
 
-export type AnyFunction = FunctionDefinition<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type AnyFunction = FunctionDefinition<EventName>;
 
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,40}$/;
 

@@ -1,5 +1,5 @@
 // Idempotent Kubernetes writes: server-side apply under a field manager, delete-if-present, Events.
-import { PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { classifyKubeError } from "./errors.ts";
 import type { Kube } from "./kube.ts";
 
@@ -14,7 +14,7 @@ export function refOf(obj: KubernetesObject): string {
 /** Server-side apply: the same object applied twice changes nothing (no resourceVersion moves). */
 export async function apply<T extends KubernetesObject>(kube: Kube, obj: T, fieldManager: string, options: { dryRun?: "All" } = {}): Promise<T> {
   try {
-    return await kube.objects.patch(obj, undefined, options.dryRun, fieldManager, true, PatchStrategy.ServerSideApply);
+    return await kube.objects.serverSideApply(obj, { fieldManager, force: true, dryRun: options.dryRun });
   } catch (err) {
     throw classifyKubeError(err, `apply ${refOf(obj)}`);
   }
@@ -23,7 +23,7 @@ export async function apply<T extends KubernetesObject>(kube: Kube, obj: T, fiel
 /** Reads an object, or undefined when it does not exist (an event is a hint, the cluster is truth). */
 export async function readIfExists<T extends KubernetesObject>(kube: Kube, obj: T): Promise<T | undefined> {
   try {
-    return (await kube.objects.read(obj as T & { metadata: { name: string } })) as T;
+    return await kube.objects.read<T>(obj as T & { metadata: { name: string } });
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw classifyKubeError(err, `read ${refOf(obj)}`);
@@ -49,10 +49,10 @@ export async function recordEvent(kube: Kube, regarding: KubernetesObject, event
     reason: event.reason,
     note: event.note.slice(0, 1000),
     type: event.type ?? "Normal",
-    regarding: { apiVersion: regarding.apiVersion, kind: regarding.kind, name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion },
+    regarding: { apiVersion: regarding.apiVersion, kind: regarding.kind, name: meta.name, namespace: regarding.kind === "Namespace" ? namespace : meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion },
   };
   try {
-    await kube.objects.create(body as KubernetesObject);
+    await kube.objects.create(body);
   } catch (err) {
     throw classifyKubeError(err, `record event on ${refOf(regarding)}`);
   }

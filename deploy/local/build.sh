@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the embedded platform's servers from pinned Go modules, once per version.
-# Usage: build.sh [nats-server|etcd|kube-apiserver|all]   Prints the binary paths it ensured.
+# Usage: build.sh [nats-server|etcd|kubernetes|all]   Prints the binary paths it ensured
+# (for kubernetes: the folder holding kube-apiserver and kube-controller-manager).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -42,10 +43,10 @@ MOD
 
 # k8s.io/kubernetes requires its staging modules at v0.0.0; replace each with its v0.X.Y
 # release, reading the list from that version's own go.mod so it follows upstream.
-build_kube_apiserver() {
-  local dir="$cache/kube-apiserver-$KUBERNETES_VERSION" out="$cache/kube-apiserver-$KUBERNETES_VERSION/bin/kube-apiserver"
+build_kubernetes() {
+  local dir="$cache/kubernetes-$KUBERNETES_VERSION" out="$cache/kubernetes-$KUBERNETES_VERSION/bin/kube-controller-manager"
   [ -x "$out" ] || {
-    log "kube-apiserver $KUBERNETES_VERSION (wrapper module, first time only: several minutes)"
+    log "kube-apiserver and kube-controller-manager $KUBERNETES_VERSION (wrapper module, first time only: several minutes)"
     mkdir -p "$dir/src"
     local upstream staging_version minor
     upstream=$(cd "$dir/src" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
@@ -54,19 +55,20 @@ build_kube_apiserver() {
     {
       printf 'module icn.local/kube-apiserver-build\n\ngo 1.26\n\n'
       grep '^godebug' "$upstream" || true
-      printf '\nrequire k8s.io/kubernetes %s\n\ntool k8s.io/kubernetes/cmd/kube-apiserver\n\n' "$KUBERNETES_VERSION"
+      printf '\nrequire k8s.io/kubernetes %s\n\n' "$KUBERNETES_VERSION"
+      printf 'tool (\n\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kube-controller-manager\n)\n\n'
       grep -E '=> \./staging/src/' "$upstream" | awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
     } >"$dir/src/go.mod"
     local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-    (cd "$dir/src" && go mod tidy >&2 && go build -trimpath -ldflags "$ldflags" -o "$out" k8s.io/kubernetes/cmd/kube-apiserver)
+    (cd "$dir/src" && go mod tidy >&2 && go build -trimpath -ldflags "$ldflags" -o "$dir/bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager)
   }
-  echo "$out"
+  dirname "$out"
 }
 
 case "${1:-all}" in
   nats-server) build_nats ;;
   etcd) build_etcd ;;
-  kube-apiserver) build_kube_apiserver ;;
-  all) build_nats; build_etcd; build_kube_apiserver ;;
-  *) echo "usage: $0 [nats-server|etcd|kube-apiserver|all]" >&2; exit 2 ;;
+  kubernetes) build_kubernetes ;;
+  all) build_nats; build_etcd; build_kubernetes ;;
+  *) echo "usage: $0 [nats-server|etcd|kubernetes|all]" >&2; exit 2 ;;
 esac

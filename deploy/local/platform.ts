@@ -6,9 +6,9 @@ import { ensurePki } from "./certs.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { statePaths, type StatePaths } from "./paths.ts";
 import { freePort, isAlive, readPid, startDaemon, stopDaemon, waitFor } from "./processes.ts";
-import { apiserverSpec, binaryVersion, etcdSpec, natsSpec, type ServerSpec } from "./servers.ts";
+import { apiserverSpec, binaryVersion, CONTROLLERS, controllerManagerSpec, etcdSpec, natsSpec, type ServerSpec } from "./servers.ts";
 
-const SERVERS = ["kube-apiserver", "etcd", "nats-server"] as const;
+const SERVERS = ["kube-controller-manager", "kube-apiserver", "etcd", "nats-server"] as const;
 
 export interface Platform {
   kubeconfig: string;
@@ -70,16 +70,19 @@ async function startKubernetes(
   versions: Record<string, string>,
 ): Promise<string> {
   const etcdBin = build("etcd", progress);
-  const apiserverBin = build("kube-apiserver", progress);
+  const kubeBin = build("kubernetes", progress);
+  const apiserverBin = join(kubeBin, "kube-apiserver");
   versions.etcd = binaryVersion(etcdBin);
   versions["kube-apiserver"] = binaryVersion(apiserverBin);
   const pki = ensurePki(paths.certs);
-  const [clientPort, peerPort, securePort] = [await freePort(), await freePort(), await freePort()];
+  const [clientPort, peerPort, securePort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   progress(`starting etcd ${versions.etcd} on 127.0.0.1:${clientPort}`);
   await launch(paths, etcdBin, etcdSpec(paths, clientPort, peerPort));
   progress(`starting kube-apiserver ${versions["kube-apiserver"]} on https://127.0.0.1:${securePort}`);
   await launch(paths, apiserverBin, apiserverSpec(pki, clientPort, securePort));
   writeKubeconfig(paths.kubeconfig, pki, `https://127.0.0.1:${securePort}`);
+  progress(`starting kube-controller-manager (${CONTROLLERS.length} controllers) on 127.0.0.1:${kcmPort}`);
+  await launch(paths, join(kubeBin, "kube-controller-manager"), controllerManagerSpec(pki, paths.kubeconfig, kcmPort));
   return paths.kubeconfig;
 }
 
@@ -103,7 +106,7 @@ export async function up(progress: Progress = () => {}, paths: StatePaths = stat
   const natsUrl = externalNats ?? (await startNats(paths, progress, versions));
   if (!externalNats) started.push("nats-server");
   const kubeconfig = externalKube ?? (await startKubernetes(paths, progress, versions));
-  if (!externalKube) started.push("etcd", "kube-apiserver");
+  if (!externalKube) started.push("etcd", "kube-apiserver", "kube-controller-manager");
   const platform: Platform = { kubeconfig, natsUrl, envFile: paths.envFile, started, versions };
   writeEnvFile(platform);
   writeFileSync(paths.platformFile, JSON.stringify(platform, null, 2));

@@ -73,9 +73,9 @@ export function apiserverSpec(pki: Pki, etcdPort: number, securePort: number): S
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       "--service-cluster-ip-range=10.96.0.0/16",
       "--allow-privileged=true",
-      // No controller-manager runs here: nothing creates each namespace's `default` ServiceAccount
-      // or computes a ResourceQuota's usage, and these two plugins would then reject every pod.
-      "--disable-admission-plugins=ServiceAccount,ResourceQuota",
+      // Pods here never run, and a pod created right after its namespace would race the
+      // controller that makes the namespace's `default` ServiceAccount; nothing needs its token.
+      "--disable-admission-plugins=ServiceAccount",
       "--profiling=false",
       "--v=1",
     ],
@@ -116,4 +116,51 @@ function readyz(pki: Pki, port: number): Promise<boolean> {
 export function binaryVersion(bin: string, flag = "--version"): string {
   const out = execFileSync(bin, [flag], { encoding: "utf8" });
   return (out.match(/v?\d+\.\d+\.\d+/) ?? [out.trim()])[0];
+}
+
+/**
+ * Only the controllers whose work the API shows: `admin`/`edit`/`view` get their rules by
+ * aggregation, quotas get their usage, deleted namespaces empty out, owners collect dependents.
+ * Node lifecycle stays off: with no kubelet, every node would be declared dead and drained.
+ */
+export const CONTROLLERS = [
+  "clusterrole-aggregation-controller",
+  "serviceaccount-controller",
+  "serviceaccount-token-controller",
+  "namespace-controller",
+  "garbage-collector-controller",
+  "resourcequota-controller",
+];
+
+export function controllerManagerSpec(pki: Pki, kubeconfig: string, securePort: number): ServerSpec {
+  return {
+    name: "kube-controller-manager",
+    args: [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${securePort}`,
+      `--controllers=${CONTROLLERS.join(",")}`,
+      `--service-account-private-key-file=${pki.serviceAccountKey}`,
+      `--root-ca-file=${pki.caCert}`,
+      "--leader-elect=false",
+      "--v=1",
+    ],
+    probe: () => httpsOk(securePort, "/healthz"),
+    timeoutMs: 60_000,
+  };
+}
+
+// The controller-manager serves a self-signed certificate; this probe only asks "are you up?".
+function httpsOk(port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path, rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
 }

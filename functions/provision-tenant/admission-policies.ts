@@ -113,7 +113,7 @@ function tamperPolicy(platformIdentities: readonly string[]): KubernetesObject {
 /** Cluster-wide, shared by every tenant; each tenant adds only bindings and parameters. */
 export function sharedPolicies(platformIdentities: readonly string[]): KubernetesObject[] {
   const tamperBinding = { apiVersion: ADMISSION, kind: "ValidatingAdmissionPolicyBinding", metadata: { name: POLICY.tamper, labels: { ...MANAGED_BY } }, spec: { policyName: POLICY.tamper, validationActions: ["Deny"] } };
-  return [defaultClassPolicy(), allowedClassesPolicy(), tamperPolicy(platformIdentities), tamperBinding as KubernetesObject];
+  return [defaultClassPolicy(), allowedClassesPolicy(), tamperPolicy(platformIdentities), tamperBinding];
 }
 
 export function tenantBindings(tenant: string): KubernetesObject[] {

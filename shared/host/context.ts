@@ -33,7 +33,7 @@ function withTicket(name: EventName, data: object, ticket: unknown): object {
 export function makeEmit(deps: ContextDeps, trigger: CloudEvent<unknown>, replayId: string | undefined, results: string[]): Emit {
   return async (name, data) => {
     if (!deps.fn.emits.includes(name)) throw new IcnError("INTERNAL", `${deps.fn.name} may not emit ${name}: add it to emits`);
-    const body = withTicket(name, data as object, ticketOf(trigger));
+    const body = withTicket(name, data, ticketOf(trigger));
     const parsed = parseEventData(name, body);
     if (!parsed.success) throw new IcnError("INTERNAL", `${deps.fn.name} built an invalid ${name}: ${parsed.error.message}`);
     // Stable per (function, trigger, result, replay): a retried handler's repeat is dropped by JetStream.

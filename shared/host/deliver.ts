@@ -43,7 +43,7 @@ function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<un
     const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`).join("; ");
     throw permanent("SCHEMA_INVALID", `data does not match ${deps.fn.on}: ${fields}`);
   }
-  return event.cloneWith({ data: parsed.data }, true) as CloudEvent<unknown>;
+  return event.cloneWith({ data: parsed.data }, true);
 }
 
 async function record(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, rest: Pick<Outcome, "state" | "error">): Promise<void> {
@@ -61,7 +61,7 @@ async function reject(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Deliver
   const { fn } = deps;
   if (fn.rejects) {
     const extra = fn.rejection?.(event, err) ?? {};
-    await makeEmit(deps, event, d.replayId, d.results)(fn.rejects, { ...extra, code: err.code, reason: err.message } as never);
+    await makeEmit(deps, event, d.replayId, d.results)(fn.rejects, { ...extra, code: err.code, reason: err.message });
   }
   await record(deps, event, d, { state: "rejected", error: { code: err.code, message: err.message } });
   deps.metrics.rejected.inc({ function: fn.name });

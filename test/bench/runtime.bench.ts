@@ -90,8 +90,9 @@ async function latency(nc: NatsConnection, natsUrl: string, kubeconfig: string):
     on: "node.joined",
     emits: [],
     // The sender's clock reading rides in `uid`: event.time has only millisecond precision.
-    handle: async (event) => {
+    handle: (event) => {
       samples.push(performance.timeOrigin + performance.now() - Number(event.data.uid));
+      return Promise.resolve();
     },
   });
   const host = await startHost({ functions: [probe], nc, kube: kubeOf(kubeconfig), config, log: createLogger("bench", "silent") });

@@ -137,12 +137,15 @@ describe("what is refused changes nothing", () => {
   });
 
   test("a namespace that belongs to another tenant is refused and nothing changes", async () => {
+    // Tenant "<x>-dev" owns namespace "<x>-dev"; tenant "<x>" may name it, but may not take it.
     const name = uniqueName("thief");
-    const result = await rejected(aTenantRequested({ tenant: name, namespaces: [name, other] }));
+    const owner = `${name}-dev`;
+    await rig.send("tenant.requested", aTenantRequested({ tenant: owner }), "provision-tenant");
+    const result = await rejected(aTenantRequested({ tenant: name, namespaces: [name, owner] }));
     expect(result).toMatchObject({ code: "POLICY_REFUSED", tenant: name });
-    expect(String(result?.reason)).toContain(`belongs to tenant ${other}`);
+    expect(String(result?.reason)).toContain(`belongs to tenant ${owner}`);
     expect(await namespaceExists(name)).toBe(false);
-    expect((await core.readNamespace({ name: other })).metadata?.labels?.["icn.akraino.org/tenant"]).toBe(other);
+    expect((await core.readNamespace({ name: owner })).metadata?.labels?.["icn.akraino.org/tenant"]).toBe(owner);
   });
 
   test("an existing namespace without a tenant label is adopted", async () => {

@@ -9,7 +9,7 @@ import type { Host } from "../../shared/host/host.ts";
 import type { Outcome } from "../../shared/host/outcomes.ts";
 import { REPLAY_ID_HEADER } from "../../shared/host/deliver.ts";
 import { subjectOf, type EventName } from "../../schemas/events.ts";
-import { startTestHost, streamMessages, testConfig, waitForOutcome } from "../runtime/support.ts";
+import { startTestHost, streamMessages, testConfig, waitForOutcome, waitUntil } from "../runtime/support.ts";
 
 export interface SendOptions {
   id?: string;
@@ -26,7 +26,15 @@ export interface FunctionRig {
   send: (name: EventName, data: unknown, fn: string, options?: SendOptions) => Promise<{ event: CloudEvent<unknown>; outcome: Outcome }>;
   /** The result events caused by an event id, oldest first. */
   results: (causeId: string, name?: EventName) => Promise<{ type: string; data: Record<string, unknown> }[]>;
+  /** Publishes without waiting; pair with `settled` for bulk runs. */
+  publish: (name: EventName, data: unknown) => Promise<CloudEvent<unknown>>;
+  /** Waits until the host has settled `count` deliveries (succeeded, rejected or dead-lettered). */
+  settled: (count: number, timeoutMs?: number) => Promise<{ succeeded: number; rejected: number; deadLettered: number }>;
   stop: () => Promise<void>;
+}
+
+async function counterValue(counter: { get: () => Promise<{ values: { value: number }[] }> }): Promise<number> {
+  return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
 
 export async function functionRig(nc: NatsConnection, functions: AnyFunction[]): Promise<FunctionRig> {
@@ -52,6 +60,17 @@ export async function functionRig(nc: NatsConnection, functions: AnyFunction[]):
         .filter((m) => m.headers["ce-causeid"]?.[0] === causeId)
         .map((m) => ({ type: m.headers["ce-type"]?.[0] ?? "", data: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown> }));
     },
+    publish: async (name, data) => {
+      const event = newEvent({ name, source: "urn:test:functions", data });
+      await publishEvent(js, config.prefix, event);
+      return event;
+    },
+    settled: async (count, timeoutMs = 120_000) =>
+      waitUntil(`${count} settled deliveries`, async () => {
+        const m = host.metrics;
+        const totals = { succeeded: await counterValue(m.succeeded), rejected: await counterValue(m.rejected), deadLettered: await counterValue(m.deadLettered) };
+        return totals.succeeded + totals.rejected + totals.deadLettered >= count ? totals : undefined;
+      }, timeoutMs),
     stop: () => host.drain(),
   };
 }
