@@ -46,15 +46,19 @@ function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<un
   return event.cloneWith({ data: parsed.data }, true);
 }
 
-async function record(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, rest: Pick<Outcome, "state" | "error">): Promise<void> {
-  await deps.outcomes.record({
+function outcomeOf(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, rest: Pick<Outcome, "state" | "error">): Omit<Outcome, "updatedAt"> {
+  return {
     event: { id: event.id, source: event.source, type: event.type },
     function: deps.fn.name,
     attempts: d.attempt,
     results: d.results,
     replay: d.replayId !== undefined,
     ...rest,
-  });
+  };
+}
+
+async function record(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, rest: Pick<Outcome, "state" | "error">): Promise<void> {
+  await deps.outcomes.record(outcomeOf(deps, event, d, rest));
 }
 
 async function reject(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, err: IcnError): Promise<void> {
@@ -119,7 +123,7 @@ async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
   } catch (err) {
     return failed(deps, event, d, err);
   }
-  await record(deps, event, d, { state: "succeeded" });
+  deps.outcomes.recordQuickly(outcomeOf(deps, event, d, { state: "succeeded" }));
   deps.metrics.succeeded.inc({ function: deps.fn.name });
   d.msg.ack();
 }

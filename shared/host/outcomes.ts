@@ -35,18 +35,33 @@ export function outcomeKey(event: Pick<EventRef, "id" | "source">, fn: string): 
 
 export class OutcomeStore {
   readonly #kv: KV;
+  readonly #nc: NatsConnection;
+  readonly #bucket: string;
 
-  private constructor(kv: KV) {
+  private constructor(kv: KV, nc: NatsConnection, bucket: string) {
     this.#kv = kv;
+    this.#nc = nc;
+    this.#bucket = bucket;
   }
 
   static async open(nc: NatsConnection, bucket: string): Promise<OutcomeStore> {
-    return new OutcomeStore(await new Kvm(nc).create(bucket, { history: 5 }));
+    return new OutcomeStore(await new Kvm(nc).create(bucket, { history: 5 }), nc, bucket);
   }
 
   async record(outcome: Omit<Outcome, "updatedAt">): Promise<void> {
     const value: Outcome = { ...outcome, updatedAt: new Date().toISOString() };
     await this.#kv.put(outcomeKey(outcome.event, outcome.function), JSON.stringify(value));
+  }
+
+  /**
+   * The hot path's write: published without waiting for JetStream's reply, which halves the
+   * round trips per event. The ack that follows on the same connection is ordered after it, so
+   * a crash before the ack redelivers the event; what can be lost is this record alone, and
+   * only if the server cannot store it.
+   */
+  recordQuickly(outcome: Omit<Outcome, "updatedAt">): void {
+    const value: Outcome = { ...outcome, updatedAt: new Date().toISOString() };
+    this.#nc.publish(`$KV.${this.#bucket}.${outcomeKey(outcome.event, outcome.function)}`, JSON.stringify(value));
   }
 
   async get(event: Pick<EventRef, "id" | "source">, fn: string): Promise<Outcome | undefined> {

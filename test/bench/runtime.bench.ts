@@ -58,7 +58,7 @@ async function hostThroughput(nc: NatsConnection, natsUrl: string, kubeconfig: s
   let handled = 0;
   let finish: () => void = () => {};
   const allDone = new Promise<void>((resolve) => (finish = resolve));
-  const noop = defineFunction({ name: "noop", on: "node.joined", emits: [], concurrency: 8, handle: async () => {} });
+  const noop = defineFunction({ name: "noop", on: "node.joined", emits: [], concurrency: 64, handle: async () => {} });
   const started = performance.now();
   const host = await startHost({ functions: [noop], nc, kube: kubeOf(kubeconfig), config, log: createLogger("bench", "silent") });
   host.metrics.succeeded.reset();
