@@ -15,13 +15,18 @@ function architecture(node: V1Node): string {
 
 export function kataCapability(node: V1Node): Capability {
   const override = node.metadata?.annotations?.[OVERRIDE_ANNOTATION];
-  if (override === "enabled") return { capable: true, reason: `forced by the ${OVERRIDE_ANNOTATION} annotation` };
-  if (override === "unsupported") return { capable: false, reason: `forced off by the ${OVERRIDE_ANNOTATION} annotation` };
+  if (override === "enabled")
+    return { capable: true, reason: `forced by the ${OVERRIDE_ANNOTATION} annotation` };
+  if (override === "unsupported")
+    return { capable: false, reason: `forced off by the ${OVERRIDE_ANNOTATION} annotation` };
   const arch = architecture(node);
   // Kata's other architectures (arm64, s390x, ppc64le) have no NFD flag to check; kata-deploy decides there.
   if (arch !== "amd64") return { capable: true, reason: `${arch}: no CPU flag to check` };
   const labels = node.metadata?.labels ?? {};
   if (labels[NFD_VMX] === "true") return { capable: true, reason: "amd64 with Intel VT-x (VMX)" };
   if (labels[NFD_SVM] === "true") return { capable: true, reason: "amd64 with AMD-V (SVM)" };
-  return { capable: false, reason: `amd64 without ${NFD_VMX} or ${NFD_SVM} = "true" (is node-feature-discovery running?)` };
+  return {
+    capable: false,
+    reason: `amd64 without ${NFD_VMX} or ${NFD_SVM} = "true" (is node-feature-discovery running?)`,
+  };
 }

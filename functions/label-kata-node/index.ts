@@ -13,10 +13,17 @@ export interface LabelKataNodeOptions {
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LabelKataNodeOptions {
-  return { shims: (env.ICN_KATA_SHIMS ?? "qemu,clh").split(",").map((s) => s.trim()).filter(Boolean) };
+  return {
+    shims: (env.ICN_KATA_SHIMS ?? "qemu,clh")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }
 
-export function labelKataNode(options: LabelKataNodeOptions = optionsFromEnv()): FunctionDefinition<"node.joined"> {
+export function labelKataNode(
+  options: LabelKataNodeOptions = optionsFromEnv(),
+): FunctionDefinition<"node.joined"> {
   return defineFunction({
     name: "label-kata-node",
     on: "node.joined",
@@ -24,18 +31,36 @@ export function labelKataNode(options: LabelKataNodeOptions = optionsFromEnv()):
     concurrency: 8,
     handle: async (event, ctx) => {
       const { node: name, uid } = event.data;
-      const node = (await readIfExists(ctx.kube, { apiVersion: "v1", kind: "Node", metadata: { name } })) as V1Node | undefined;
+      const node = (await readIfExists(ctx.kube, { apiVersion: "v1", kind: "Node", metadata: { name } })) as
+        V1Node | undefined;
       if (!node) throw permanent("NOT_FOUND", `node ${name} does not exist`);
-      if (uid && node.metadata?.uid !== uid) throw permanent("NOT_FOUND", `node ${name} was replaced (uid ${node.metadata?.uid}, event names ${uid})`);
+      if (uid && node.metadata?.uid !== uid)
+        throw permanent(
+          "NOT_FOUND",
+          `node ${name} was replaced (uid ${node.metadata?.uid}, event names ${uid})`,
+        );
       const { capable, reason } = kataCapability(node);
       const value = capable ? "enabled" : "unsupported";
       // Only our label: kata-deploy owns katacontainers.io/kata-runtime, and SSA leaves it alone.
-      await apply(ctx.kube, { apiVersion: "v1", kind: "Node", metadata: { name, labels: { [KATA_LABEL]: value } } }, FIELD_MANAGER);
+      await apply(
+        ctx.kube,
+        { apiVersion: "v1", kind: "Node", metadata: { name, labels: { [KATA_LABEL]: value } } },
+        FIELD_MANAGER,
+      );
       const classes = capable ? options.shims.map(runtimeClass) : [];
       for (const rc of classes) await apply(ctx.kube, rc, FIELD_MANAGER);
-      await recordEvent(ctx.kube, node, { reason: capable ? "KataEnabled" : "KataUnsupported", action: "Label", note: `${KATA_LABEL}=${value}: ${reason}`, controller: "label-kata-node", type: capable ? "Normal" : "Warning" });
+      await recordEvent(ctx.kube, node, {
+        reason: capable ? "KataEnabled" : "KataUnsupported",
+        action: "Label",
+        note: `${KATA_LABEL}=${value}: ${reason}`,
+        controller: "label-kata-node",
+        type: capable ? "Normal" : "Warning",
+      });
       const runtimeClasses = classes.map((rc) => rc.metadata?.name ?? "");
-      await ctx.emit(capable ? "node.kata-enabled" : "node.kata-unsupported", capable ? { node: name, reason, runtimeClasses } : { node: name, reason });
+      await ctx.emit(
+        capable ? "node.kata-enabled" : "node.kata-unsupported",
+        capable ? { node: name, reason, runtimeClasses } : { node: name, reason },
+      );
     },
   });
 }

@@ -18,20 +18,39 @@ export interface ProvisionTenantOptions {
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProvisionTenantOptions {
-  const list = (value: string | undefined, fallback: string[]): string[] => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : fallback);
+  const list = (value: string | undefined, fallback: string[]): string[] =>
+    value
+      ? value
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : fallback;
   const allowed = list(env.ICN_KATA_RUNTIME_CLASSES, ["kata-qemu", "kata-clh"]);
   return {
-    platformIdentities: list(env.ICN_PLATFORM_IDENTITIES, ["provision-tenant", "label-kata-node", "quarantine-runc-pod"].map((fn) => `system:serviceaccount:${PLATFORM_NAMESPACE}:${fn}`)),
+    platformIdentities: list(
+      env.ICN_PLATFORM_IDENTITIES,
+      ["provision-tenant", "label-kata-node", "quarantine-runc-pod"].map(
+        (fn) => `system:serviceaccount:${PLATFORM_NAMESPACE}:${fn}`,
+      ),
+    ),
     defaultRuntimeClasses: { allowed, default: env.ICN_DEFAULT_RUNTIME_CLASS ?? allowed[0] ?? "kata-qemu" },
   };
 }
 
 /** Everything one request applies, in an order that never leaves a namespace unguarded. */
-export function plan(request: TenantRequest, options: ProvisionTenantOptions, stamp: Record<string, string>): KubernetesObject[] {
+export function plan(
+  request: TenantRequest,
+  options: ProvisionTenantOptions,
+  stamp: Record<string, string>,
+): KubernetesObject[] {
   const classes = request.runtimeClasses ?? options.defaultRuntimeClasses;
   const namespaces = tenantNamespaces(request.tenant, request.namespaces);
   return [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: PLATFORM_NAMESPACE, labels: { ...MANAGED_BY } } },
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: PLATFORM_NAMESPACE, labels: { ...MANAGED_BY } },
+    },
     tenantParams(request.tenant, classes, stamp),
     ...sharedPolicies(options.platformIdentities),
     // Bindings select namespaces by the tenant label, so they exist before any namespace carries it.
@@ -49,7 +68,9 @@ async function applyAll(kube: Kube, objects: KubernetesObject[]): Promise<string
   return applied;
 }
 
-export function provisionTenant(options: ProvisionTenantOptions = optionsFromEnv()): FunctionDefinition<"tenant.requested"> {
+export function provisionTenant(
+  options: ProvisionTenantOptions = optionsFromEnv(),
+): FunctionDefinition<"tenant.requested"> {
   return defineFunction({
     name: "provision-tenant",
     on: "tenant.requested",
@@ -64,13 +85,24 @@ export function provisionTenant(options: ProvisionTenantOptions = optionsFromEnv
       const request = event.data;
       const namespaces = tenantNamespaces(request.tenant, request.namespaces);
       const { adopted } = await checkOwnership(ctx.kube, request.tenant, namespaces);
-      const stamp = await orderRequest(ctx.kube, request.tenant, { id: event.id, time: event.time ?? "", sequence: ctx.sequence });
+      const stamp = await orderRequest(ctx.kube, request.tenant, {
+        id: event.id,
+        time: event.time ?? "",
+        sequence: ctx.sequence,
+      });
       const applied = await applyAll(ctx.kube, plan(request, options, stampData(stamp)));
       for (const ns of namespaces) {
         const note = `${adopted.includes(ns) ? "adopted into" : "provisioned for"} tenant ${request.tenant} (request ${event.id})`;
-        await recordEvent(ctx.kube, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, { reason: "TenantProvisioned", action: "Provision", note, controller: "provision-tenant" });
+        await recordEvent(
+          ctx.kube,
+          { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+          { reason: "TenantProvisioned", action: "Provision", note, controller: "provision-tenant" },
+        );
       }
-      ctx.log.info({ tenant: request.tenant, namespaces, adopted, objects: applied.length }, "tenant provisioned");
+      ctx.log.info(
+        { tenant: request.tenant, namespaces, adopted, objects: applied.length },
+        "tenant provisioned",
+      );
       await ctx.emit("tenant.provisioned", { tenant: request.tenant, namespaces, applied });
     },
   });

@@ -35,7 +35,15 @@ function resourceQuota(request: TenantRequest, namespace: string): KubernetesObj
     apiVersion: "v1",
     kind: "ResourceQuota",
     metadata: { name: "icn-tenant-quota", namespace, labels: labels(request.tenant) },
-    spec: { hard: { "requests.cpu": quota.cpu, "requests.memory": quota.memory, "limits.cpu": quota.cpu, "limits.memory": quota.memory, pods: String(quota.pods) } },
+    spec: {
+      hard: {
+        "requests.cpu": quota.cpu,
+        "requests.memory": quota.memory,
+        "limits.cpu": quota.cpu,
+        "limits.memory": quota.memory,
+        pods: String(quota.pods),
+      },
+    },
   } as KubernetesObject;
 }
 
@@ -45,7 +53,15 @@ function limitRange(request: TenantRequest, namespace: string): KubernetesObject
     apiVersion: "v1",
     kind: "LimitRange",
     metadata: { name: "icn-tenant-limits", namespace, labels: labels(request.tenant) },
-    spec: { limits: [{ type: "Container", default: { cpu: "500m", memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" } }] },
+    spec: {
+      limits: [
+        {
+          type: "Container",
+          default: { cpu: "500m", memory: "512Mi" },
+          defaultRequest: { cpu: "100m", memory: "128Mi" },
+        },
+      ],
+    },
   } as KubernetesObject;
 }
 
@@ -69,7 +85,8 @@ function isolationPolicy(request: TenantRequest, namespace: string): KubernetesO
 }
 
 function subjectOf(admin: TenantRequest["admins"][number], namespace: string): Record<string, string> {
-  if (admin.kind === "ServiceAccount") return { kind: "ServiceAccount", name: admin.name, namespace: admin.namespace ?? namespace };
+  if (admin.kind === "ServiceAccount")
+    return { kind: "ServiceAccount", name: admin.name, namespace: admin.namespace ?? namespace };
   return { kind: admin.kind, name: admin.name, apiGroup: "rbac.authorization.k8s.io" };
 }
 
@@ -85,5 +102,10 @@ function adminBinding(request: TenantRequest, namespace: string): KubernetesObje
 
 /** In apply order: the admins' RoleBinding comes last, once everything that confines them exists. */
 export function namespaceContents(request: TenantRequest, namespace: string): KubernetesObject[] {
-  return [resourceQuota(request, namespace), limitRange(request, namespace), isolationPolicy(request, namespace), adminBinding(request, namespace)];
+  return [
+    resourceQuota(request, namespace),
+    limitRange(request, namespace),
+    isolationPolicy(request, namespace),
+    adminBinding(request, namespace),
+  ];
 }

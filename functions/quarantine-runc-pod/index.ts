@@ -22,7 +22,8 @@ export interface QuarantineOptions {
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): QuarantineOptions {
   const action = (env.ICN_QUARANTINE_ACTION ?? "isolate") as Action;
-  if (!ACTIONS.includes(action)) throw new Error(`ICN_QUARANTINE_ACTION must be one of ${ACTIONS.join(", ")}, got "${action}"`);
+  if (!ACTIONS.includes(action))
+    throw new Error(`ICN_QUARANTINE_ACTION must be one of ${ACTIONS.join(", ")}, got "${action}"`);
   const perMinute = Number(env.ICN_QUARANTINE_DESTRUCTIVE_PER_MINUTE ?? 30);
   return {
     action,
@@ -38,22 +39,33 @@ export function quarantinePolicy(namespace: string): KubernetesObject {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: { name: QUARANTINE_POLICY, namespace, labels: { ...MANAGED_BY } },
-    spec: { podSelector: { matchLabels: { [QUARANTINE_LABEL]: "true" } }, policyTypes: ["Ingress", "Egress"] },
+    spec: {
+      podSelector: { matchLabels: { [QUARANTINE_LABEL]: "true" } },
+      policyTypes: ["Ingress", "Egress"],
+    },
   } as KubernetesObject;
 }
 
 async function destroy(ctx: HandlerContext, pod: V1Pod, action: Action): Promise<void> {
   const { name = "", namespace = "", uid } = pod.metadata ?? {};
   try {
-    if (action === "evict") await ctx.kube.core.createNamespacedPodEviction({ name, namespace, body: { metadata: { name, namespace }, deleteOptions: { preconditions: { uid } } } });
-    if (action === "delete") await ctx.kube.core.deleteNamespacedPod({ name, namespace, body: { preconditions: { uid } } });
+    if (action === "evict")
+      await ctx.kube.core.createNamespacedPodEviction({
+        name,
+        namespace,
+        body: { metadata: { name, namespace }, deleteOptions: { preconditions: { uid } } },
+      });
+    if (action === "delete")
+      await ctx.kube.core.deleteNamespacedPod({ name, namespace, body: { preconditions: { uid } } });
   } catch (err) {
     if ((err as { code?: number }).code === 404) return; // already gone: the goal is reached
     throw classifyKubeError(err, `${action} pod ${namespace}/${name}`);
   }
 }
 
-export function quarantineRuncPod(options: QuarantineOptions = optionsFromEnv()): FunctionDefinition<"pod.unsafe"> {
+export function quarantineRuncPod(
+  options: QuarantineOptions = optionsFromEnv(),
+): FunctionDefinition<"pod.unsafe"> {
   return defineFunction({
     name: "quarantine-runc-pod",
     on: "pod.unsafe",
@@ -61,12 +73,28 @@ export function quarantineRuncPod(options: QuarantineOptions = optionsFromEnv())
     concurrency: 8,
     handle: async (event, ctx) => {
       const { namespace, pod: name, uid } = event.data;
-      const pod = (await readIfExists(ctx.kube, { apiVersion: "v1", kind: "Pod", metadata: { name, namespace } })) as V1Pod | undefined;
-      const ns = (await readIfExists(ctx.kube, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } })) as V1Namespace | undefined;
+      const pod = (await readIfExists(ctx.kube, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace },
+      })) as V1Pod | undefined;
+      const ns = (await readIfExists(ctx.kube, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: namespace },
+      })) as V1Namespace | undefined;
       const decision = verdict(pod, ns, { uid }, options.kataClasses);
       if (!decision.quarantine || !pod) {
-        ctx.log.info({ namespace, pod: name, reason: decision.quarantine ? "gone" : decision.reason }, "pod cleared");
-        return ctx.emit("pod.cleared", { namespace, pod: name, uid, reason: decision.quarantine ? "the pod no longer exists" : decision.reason });
+        ctx.log.info(
+          { namespace, pod: name, reason: decision.quarantine ? "gone" : decision.reason },
+          "pod cleared",
+        );
+        return ctx.emit("pod.cleared", {
+          namespace,
+          pod: name,
+          uid,
+          reason: decision.quarantine ? "the pod no longer exists" : decision.reason,
+        });
       }
       const dryRun = options.dryRun ? "All" : undefined;
       // A storm repeats itself: a pod already quarantined gets its policy re-ensured, nothing more.
@@ -74,20 +102,43 @@ export function quarantineRuncPod(options: QuarantineOptions = optionsFromEnv())
       // uid: the apiserver refuses if a new pod took the name. resourceVersion: of two concurrent
       // events for one pod only the first labels it; the other gets a conflict, retries, finds it done.
       const { uid: podUid, resourceVersion } = pod.metadata ?? {};
-      const label = { apiVersion: "v1", kind: "Pod", metadata: { name, namespace, uid: podUid, resourceVersion, labels: { [QUARANTINE_LABEL]: "true" } } };
+      const label = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace, uid: podUid, resourceVersion, labels: { [QUARANTINE_LABEL]: "true" } },
+      };
       await apply(ctx.kube, label, FIELD_MANAGER, { dryRun });
       await apply(ctx.kube, quarantinePolicy(namespace), FIELD_MANAGER, { dryRun });
       let action: Action = already ? "isolate" : options.action;
       if (action !== "isolate" && !options.dryRun && !options.limiter.tryTake()) {
-        ctx.log.warn({ namespace, pod: name, wanted: action }, "destructive actions over their rate limit: isolating only");
+        ctx.log.warn(
+          { namespace, pod: name, wanted: action },
+          "destructive actions over their rate limit: isolating only",
+        );
         action = "isolate";
       }
       if (!options.dryRun && !already) {
         await destroy(ctx, pod, action);
-        await recordEvent(ctx.kube, pod, { reason: "Quarantined", action: "Quarantine", note: `runs outside Kata (${pod.spec?.runtimeClassName ?? "no runtime class"}): isolated by NetworkPolicy ${QUARANTINE_POLICY}${action === "isolate" ? "" : `, then ${action === "evict" ? "evicted" : "deleted"}`}`, controller: "quarantine-runc-pod", type: "Warning" });
+        await recordEvent(ctx.kube, pod, {
+          reason: "Quarantined",
+          action: "Quarantine",
+          note: `runs outside Kata (${pod.spec?.runtimeClassName ?? "no runtime class"}): isolated by NetworkPolicy ${QUARANTINE_POLICY}${action === "isolate" ? "" : `, then ${action === "evict" ? "evicted" : "deleted"}`}`,
+          controller: "quarantine-runc-pod",
+          type: "Warning",
+        });
       }
-      ctx.log.info({ namespace, pod: name, action, dryRun: options.dryRun }, options.dryRun ? "would quarantine pod" : "pod quarantined");
-      await ctx.emit("pod.quarantined", { namespace, pod: name, uid: pod.metadata?.uid, action, dryRun: options.dryRun, networkPolicy: QUARANTINE_POLICY });
+      ctx.log.info(
+        { namespace, pod: name, action, dryRun: options.dryRun },
+        options.dryRun ? "would quarantine pod" : "pod quarantined",
+      );
+      await ctx.emit("pod.quarantined", {
+        namespace,
+        pod: name,
+        uid: pod.metadata?.uid,
+        action,
+        dryRun: options.dryRun,
+        networkPolicy: QUARANTINE_POLICY,
+      });
     },
   });
 }

@@ -1,0 +1,27 @@
+// Every function the platform ships, built from its environment-driven options; the host picks by name.
+import type { AnyFunction } from "../shared/function.ts";
+import { labelKataNode, optionsFromEnv as labelOptions } from "./label-kata-node/index.ts";
+import { provisionTenant, optionsFromEnv as provisionOptions } from "./provision-tenant/index.ts";
+import { quarantineRuncPod, optionsFromEnv as quarantineOptions } from "./quarantine-runc-pod/index.ts";
+
+export const FUNCTION_NAMES = ["provision-tenant", "label-kata-node", "quarantine-runc-pod"] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+const BUILDERS: Record<FunctionName, (env: NodeJS.ProcessEnv) => AnyFunction> = {
+  "provision-tenant": (env) => provisionTenant(provisionOptions(env)) as AnyFunction,
+  "label-kata-node": (env) => labelKataNode(labelOptions(env)) as AnyFunction,
+  "quarantine-runc-pod": (env) => quarantineRuncPod(quarantineOptions(env)) as AnyFunction,
+};
+
+/** The named functions (all when none are named); an unknown name is an error that lists the known ones. */
+export function functionsByName(
+  names: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): AnyFunction[] {
+  const wanted = names.length ? names : FUNCTION_NAMES;
+  return wanted.map((name) => {
+    const build = BUILDERS[name as FunctionName];
+    if (!build) throw new Error(`unknown function "${name}"; known: ${FUNCTION_NAMES.join(", ")}`);
+    return build(env);
+  });
+}

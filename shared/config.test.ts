@@ -1,0 +1,27 @@
+import { backoffFor, configFromEnv, DEFAULT_RETRY, namesFor } from "./config.ts";
+
+test("the default retry schedule rides out a 20 s apiserver outage before the last attempt", () => {
+  const waited = Array.from({ length: DEFAULT_RETRY.attempts - 1 }, (_, i) =>
+    backoffFor(DEFAULT_RETRY, i + 1),
+  ).reduce((a, b) => a + b, 0);
+  expect(waited).toBeGreaterThanOrEqual(20_000);
+});
+
+test("the last backoff repeats once the schedule runs out", () => {
+  expect(backoffFor({ attempts: 9, backoffMs: [10, 20] }, 5)).toBe(20);
+});
+
+test("names derive from the prefix, so two prefixes never share a stream", () => {
+  expect(namesFor("icn")).toEqual({
+    eventsStream: "ICN_EVENTS",
+    deadLetterStream: "ICN_DLQ",
+    outcomesBucket: "icn_outcomes",
+  });
+  expect(namesFor("t-1").eventsStream).not.toBe(namesFor("t-2").eventsStream);
+});
+
+test("bad settings fail with the variable's name", () => {
+  expect(() => configFromEnv({ ICN_ACK_WAIT_MS: "soon" })).toThrow(/ICN_ACK_WAIT_MS/);
+  expect(() => configFromEnv({ ICN_SUBJECT_PREFIX: "ICN.>" })).toThrow(/ICN_SUBJECT_PREFIX/);
+  expect(configFromEnv({}).prefix).toBe("icn");
+});
