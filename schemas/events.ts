@@ -1,79 +1,106 @@
-// Every event of the contract: its CloudEvents type and the zod schema of its data (strict, bounded).
-import { z } from "zod";
-import { identifier, list, quantitySchema, reasonSchema, strictObject, ticketSchema, uidSchema } from "./fields.ts";
-import { adminSchema, dns1123Label, dns1123Subdomain, tenantNameSchema, tenantScopeIssues, unreservedLabel } from "./names.ts";
+// The event catalogue: every event's CloudEvents type, data schema and meaning, in one table.
+import type { z } from "zod";
+import { nodeJoinedSchema, nodeKataResultSchema } from "./node-events.ts";
+import { podClearedSchema, podQuarantinedSchema, podUnsafeSchema } from "./pod-events.ts";
+import { tenantProvisionedSchema, tenantRejectedSchema, tenantRequestedSchema } from "./tenant-events.ts";
 
-const TYPE_PREFIX = "org.akraino.icn.";
-const runtimeClassName = dns1123Subdomain("runtime class");
+/** Subjects are `<prefix>.<event name>`; deployments may choose another prefix. */
+export const DEFAULT_SUBJECT_PREFIX = "icn";
+export const EVENT_TYPE_PREFIX = "org.akraino.icn.";
 
-const tenantRequested = strictObject({
-  tenant: tenantNameSchema,
-  admins: list("admins", adminSchema, 1),
-  namespaces: list("namespaces", unreservedLabel("namespace")).optional(),
-  quota: strictObject({
-    cpu: quantitySchema.optional(),
-    memory: quantitySchema.optional(),
-    pods: z.number().int().min(0).max(100_000).optional(),
-  }).optional(),
-  runtimeClasses: strictObject({ allowed: list("runtimeClasses.allowed", runtimeClassName, 1), default: runtimeClassName })
-    .refine((rc) => rc.allowed.includes(rc.default), { error: "runtimeClasses.default must be one of runtimeClasses.allowed", path: ["default"] })
-    .optional(),
-  ticket: ticketSchema.optional(),
-}).superRefine((request, ctx) => {
-  for (const issue of tenantScopeIssues(request.tenant, request.namespaces ?? [], request.admins)) ctx.addIssue({ code: "custom", ...issue });
-});
-
-const nodeName = dns1123Subdomain("node");
-const podRef = { namespace: dns1123Label("namespace"), pod: dns1123Subdomain("pod"), uid: uidSchema.optional() };
-const ticket = { ticket: ticketSchema.optional() };
-const nodeResult = strictObject({ node: nodeName, reason: reasonSchema, runtimeClasses: list("runtimeClasses", runtimeClassName).optional(), ...ticket });
+type EventSpec = { readonly type: string; readonly data: z.ZodType; readonly description: string };
 
 export const EVENTS = {
-  "tenant.requested": { type: `${TYPE_PREFIX}tenant.requested`, data: tenantRequested, description: "A tenant is asked for (portal, ticketing ingress)" },
-  "node.joined": { type: `${TYPE_PREFIX}node.joined`, data: strictObject({ node: nodeName, uid: uidSchema.optional() }), description: "A node joined the cluster (provisioner, node watcher)" },
+  "tenant.requested": {
+    type: "org.akraino.icn.tenant.requested",
+    data: tenantRequestedSchema,
+    description: "A tenant is wanted: its namespaces, admins, quota and Kata runtime classes.",
+  },
+  "node.joined": {
+    type: "org.akraino.icn.node.joined",
+    data: nodeJoinedSchema,
+    description: "A node joined the cluster and may be able to run Kata Containers.",
+  },
   "pod.unsafe": {
-    type: `${TYPE_PREFIX}pod.unsafe`,
-    data: strictObject({ ...podRef, reason: reasonSchema.optional(), detector: identifier("detector", 128).optional() }),
-    description: "A pod may run outside Kata (detector, pod watcher)",
+    type: "org.akraino.icn.pod.unsafe",
+    data: podUnsafeSchema,
+    description: "A pod in a tenant namespace appears not to run in a Kata sandbox.",
   },
   "tenant.provisioned": {
-    type: `${TYPE_PREFIX}tenant.provisioned`,
-    data: strictObject({ tenant: tenantNameSchema, namespaces: list("namespaces", dns1123Label("namespace")), applied: z.array(identifier("applied", 512)).max(1024), ...ticket }),
-    description: "A tenant's namespaces and policies are in place",
+    type: "org.akraino.icn.tenant.provisioned",
+    data: tenantProvisionedSchema,
+    description: "The tenant's namespaces, quota, network and runtime-class policies are applied.",
   },
   "tenant.rejected": {
-    type: `${TYPE_PREFIX}tenant.rejected`,
-    // The request's tenant may itself be what was wrong, so it is plain bounded text here.
-    data: strictObject({ tenant: identifier("tenant", 253).optional(), reason: reasonSchema, code: identifier("code", 64), ...ticket }),
-    description: "A tenant request was refused, with the reason",
+    type: "org.akraino.icn.tenant.rejected",
+    data: tenantRejectedSchema,
+    description: "The tenant request was refused (invalid, or a namespace belongs to another tenant).",
   },
-  "node.kata-enabled": { type: `${TYPE_PREFIX}node.kata-enabled`, data: nodeResult, description: "A node can run Kata and is labelled for kata-deploy" },
-  "node.kata-unsupported": { type: `${TYPE_PREFIX}node.kata-unsupported`, data: nodeResult, description: "A node cannot run Kata" },
+  "node.kata-enabled": {
+    type: "org.akraino.icn.node.kata-enabled",
+    data: nodeKataResultSchema,
+    description: "The node can run Kata and is labelled for kata-deploy.",
+  },
+  "node.kata-unsupported": {
+    type: "org.akraino.icn.node.kata-unsupported",
+    data: nodeKataResultSchema,
+    description: "The node cannot run Kata (no hardware virtualisation, or an operator said so).",
+  },
   "pod.quarantined": {
-    type: `${TYPE_PREFIX}pod.quarantined`,
-    data: strictObject({ ...podRef, action: z.enum(["isolate", "evict", "delete"]), dryRun: z.boolean(), networkPolicy: dns1123Subdomain("networkPolicy"), ...ticket }),
-    description: "A pod running outside Kata was isolated (and evicted or deleted, by policy)",
+    type: "org.akraino.icn.pod.quarantined",
+    data: podQuarantinedSchema,
+    description: "The unsafe pod is isolated by a NetworkPolicy and, by policy, evicted or deleted.",
   },
-  "pod.cleared": { type: `${TYPE_PREFIX}pod.cleared`, data: strictObject({ ...podRef, reason: reasonSchema, ...ticket }), description: "A reported pod needs no quarantine" },
-} as const;
+  "pod.cleared": {
+    type: "org.akraino.icn.pod.cleared",
+    data: podClearedSchema,
+    description: "The reported pod needed nothing (gone, replaced, outside tenancy, or running Kata).",
+  },
+} as const satisfies Record<string, EventSpec>;
 
 export type EventName = keyof typeof EVENTS;
+export type EventType = (typeof EVENTS)[EventName]["type"];
 export type EventData<N extends EventName> = z.infer<(typeof EVENTS)[N]["data"]>;
-export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
-export const INPUT_EVENTS: readonly EventName[] = ["tenant.requested", "node.joined", "pod.unsafe"];
 
-export function eventType(name: EventName): string {
+export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];
+
+/** Each result names the input event it answers; a result's `causeid` is that input's id. */
+export const RESULT_OF = {
+  "tenant.provisioned": "tenant.requested",
+  "tenant.rejected": "tenant.requested",
+  "node.kata-enabled": "node.joined",
+  "node.kata-unsupported": "node.joined",
+  "pod.quarantined": "pod.unsafe",
+  "pod.cleared": "pod.unsafe",
+} as const satisfies Partial<Record<EventName, EventName>>;
+
+export type ResultEventName = keyof typeof RESULT_OF;
+export type InputEventName = Exclude<EventName, ResultEventName>;
+
+export function isResultEvent(name: EventName): name is ResultEventName {
+  return Object.hasOwn(RESULT_OF, name);
+}
+
+export function eventType<N extends EventName>(name: N): (typeof EVENTS)[N]["type"] {
   return EVENTS[name].type;
 }
 
+const NAME_OF_TYPE: ReadonlyMap<string, EventName> = new Map(
+  EVENT_NAMES.map((name) => [EVENTS[name].type, name]),
+);
+
 export function eventNameOfType(type: string): EventName | undefined {
-  return EVENT_NAMES.find((name) => EVENTS[name].type === type);
+  return NAME_OF_TYPE.get(type);
 }
 
-export function subjectOf(prefix: string, name: EventName): string {
+export function subjectOf<P extends string, N extends EventName>(prefix: P, name: N): `${P}.${N}` {
   return `${prefix}.${name}`;
 }
 
-export function parseEventData<N extends EventName>(name: N, data: unknown): z.ZodSafeParseResult<EventData<N>> {
-  return (EVENTS[name].data as unknown as z.ZodType<EventData<N>>).safeParse(data);
+export function parseEventData<N extends EventName>(
+  name: N,
+  data: unknown,
+): z.ZodSafeParseResult<EventData<N>> {
+  // The table is keyed by name, so the schema picked is N's; TypeScript cannot correlate the union.
+  return EVENTS[name].data.safeParse(data) as z.ZodSafeParseResult<EventData<N>>;
 }

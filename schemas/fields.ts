@@ -5,6 +5,7 @@ export const MAX_REASON_LENGTH = 2048;
 export const MAX_LIST_LENGTH = 64;
 
 // Control characters have no business in names and identifiers; they mostly serve to forge log lines.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 // Kubernetes resource quantities (apimachinery's grammar) minus the sign: a negative quota means nothing.
@@ -39,7 +40,9 @@ export function strictObject<S extends z.ZodRawShape>(shape: S): z.ZodObject<S, 
     error: (issue) =>
       issue.code === "unrecognized_keys"
         ? `unknown field(s) ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}; allowed: ${allowed}`
-        : undefined,
+        : issue.code === "invalid_type" && issue.input !== undefined
+          ? `must be a JSON object with the fields ${allowed}`
+          : undefined,
   });
 }
 
@@ -51,10 +54,12 @@ export function list<T extends z.ZodType>(what: string, item: T, min = 0): z.Zod
     .max(MAX_LIST_LENGTH, { error: `${what} may have at most ${MAX_LIST_LENGTH} entries`, abort: true });
 }
 
-export const quantitySchema = requiredString("quantity")
-  .max(32, { error: "a quantity must be at most 32 characters", abort: true })
-  .regex(QUANTITY, "must be a non-negative Kubernetes quantity such as 500m, 2, 1.5, 4Gi or 512M")
-  .describe("Kubernetes resource quantity, e.g. 500m, 2, 4Gi");
+/** A resource amount such as `500m` CPU or `4Gi` of memory. */
+export function quantity(what: string): z.ZodString {
+  return requiredString(what)
+    .max(32, { error: `${what} must be at most 32 characters`, abort: true })
+    .regex(QUANTITY, `${what} must be a non-negative Kubernetes quantity such as 500m, 2, 1.5, 4Gi or 512M`);
+}
 
 /** The ticket a request came from, echoed in every result so ticketing integrations can close the loop. */
 export const ticketSchema = strictObject({

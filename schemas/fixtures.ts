@@ -1,13 +1,88 @@
-// Fixture factories: every call returns a fresh object, so no test can change another's data.
+// Fixture factories: every call returns a fresh, valid object, so no test can change another's data.
+import type { EventData, EventName } from "./events.ts";
 
-export function aTenantRequested(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { tenant: "acme", admins: [{ kind: "User", name: "alice" }], ...overrides };
+export type Fixture<N extends EventName> = (overrides?: Partial<EventData<N>>) => EventData<N>;
+
+// structuredClone also copies the overrides, so a caller's nested arrays are never shared either.
+function fixture<N extends EventName>(
+  defaults: (overrides: Partial<EventData<N>>) => EventData<N>,
+): Fixture<N> {
+  return (overrides = {}) => structuredClone({ ...defaults(overrides), ...overrides });
 }
 
-export function aNodeJoined(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { node: "worker-1", ...overrides };
-}
+/** The smallest valid request: tenant "acme" administered by user alice. */
+export const aTenantRequested: Fixture<"tenant.requested"> = fixture(() => ({
+  tenant: "acme",
+  admins: [{ kind: "User", name: "alice" }],
+}));
 
-export function aPodUnsafe(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { namespace: "acme", pod: "legacy-0", reason: "runs under runc", ...overrides };
-}
+/** Every optional field set; the namespaces and the service account follow the tenant's name. */
+export const aCompleteTenantRequested: Fixture<"tenant.requested"> = fixture(({ tenant = "acme" }) => ({
+  tenant,
+  admins: [
+    { kind: "Group", name: `${tenant}-admins` },
+    { kind: "ServiceAccount", name: "deployer", namespace: `${tenant}-dev` },
+  ],
+  namespaces: [`${tenant}-dev`, `${tenant}-prod`],
+  quota: { cpu: "8", memory: "16Gi", pods: 50 },
+  runtimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
+  ticket: { system: "jira", id: "OPS-1234" },
+}));
+
+export const aNodeJoined: Fixture<"node.joined"> = fixture(() => ({ node: "worker-1" }));
+
+export const aPodUnsafe: Fixture<"pod.unsafe"> = fixture(() => ({
+  namespace: "acme",
+  pod: "legacy-0",
+  reason: "runs under runc",
+}));
+
+export const aTenantProvisioned: Fixture<"tenant.provisioned"> = fixture(() => ({
+  tenant: "acme",
+  namespaces: ["acme"],
+  applied: ["Namespace/acme", "ResourceQuota/acme/tenant-quota"],
+}));
+
+export const aTenantRejected: Fixture<"tenant.rejected"> = fixture(() => ({
+  tenant: "kube-system",
+  reason: 'tenant "kube-system" is reserved',
+  code: "SCHEMA_INVALID",
+}));
+
+export const aNodeKataEnabled: Fixture<"node.kata-enabled"> = fixture(() => ({
+  node: "worker-1",
+  reason: "cpu-cpuid.VMX is true",
+  runtimeClasses: ["kata-qemu"],
+}));
+
+export const aNodeKataUnsupported: Fixture<"node.kata-unsupported"> = fixture(() => ({
+  node: "worker-2",
+  reason: "amd64 node without VMX or SVM",
+}));
+
+export const aPodQuarantined: Fixture<"pod.quarantined"> = fixture(() => ({
+  namespace: "acme",
+  pod: "legacy-0",
+  action: "isolate",
+  dryRun: false,
+  networkPolicy: "icn-quarantine",
+}));
+
+export const aPodCleared: Fixture<"pod.cleared"> = fixture(() => ({
+  namespace: "acme",
+  pod: "legacy-0",
+  reason: "the pod runs kata-qemu",
+}));
+
+/** One valid fixture per event, for tests that walk the whole catalogue. */
+export const FIXTURES: { readonly [N in EventName]: Fixture<N> } = {
+  "tenant.requested": aTenantRequested,
+  "node.joined": aNodeJoined,
+  "pod.unsafe": aPodUnsafe,
+  "tenant.provisioned": aTenantProvisioned,
+  "tenant.rejected": aTenantRejected,
+  "node.kata-enabled": aNodeKataEnabled,
+  "node.kata-unsupported": aNodeKataUnsupported,
+  "pod.quarantined": aPodQuarantined,
+  "pod.cleared": aPodCleared,
+};

@@ -93,13 +93,16 @@ const subjectName = identifier("admin name", DNS1123_SUBDOMAIN_MAX_LENGTH).refin
   },
 );
 
+// Users and Groups are cluster-wide: a namespace there is a mistake worth its own message.
 const userOrGroupAdmin = z.strictObject(
   { kind: z.enum(["User", "Group"]), name: subjectName },
   {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `only ServiceAccount admins have a namespace; a User or Group admin has just kind and name (unknown: ${issue.keys.join(", ")})`
-        : undefined,
+    error: (issue) => {
+      if (issue.code !== "unrecognized_keys") return undefined;
+      return issue.keys.includes("namespace")
+        ? "only ServiceAccount admins have a namespace; a User or Group admin has just kind and name"
+        : `unknown field(s) ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}; allowed: kind, name`;
+    },
   },
 );
 
@@ -124,7 +127,11 @@ export type NameIssue = { path: (string | number)[]; message: string };
  * and a service-account admin must live in one of the tenant's namespaces (else a tenant could
  * grant its namespaces to a workload of another tenant or of the platform).
  */
-export function tenantScopeIssues(tenant: string, namespaces: readonly string[], admins: readonly Admin[]): NameIssue[] {
+export function tenantScopeIssues(
+  tenant: string,
+  namespaces: readonly string[],
+  admins: readonly Admin[],
+): NameIssue[] {
   const issues: NameIssue[] = [];
   namespaces.forEach((namespace, index) => {
     if (!isTenantNamespace(namespace, tenant)) {
