@@ -8,9 +8,9 @@ export const FUNCTION_NAMES = ["provision-tenant", "label-kata-node", "quarantin
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 const BUILDERS: Record<FunctionName, (env: NodeJS.ProcessEnv) => AnyFunction> = {
-  "provision-tenant": (env) => provisionTenant(provisionOptions(env)) as AnyFunction,
-  "label-kata-node": (env) => labelKataNode(labelOptions(env)) as AnyFunction,
-  "quarantine-runc-pod": (env) => quarantineRuncPod(quarantineOptions(env)) as AnyFunction,
+  "provision-tenant": (env) => provisionTenant(provisionOptions(env)),
+  "label-kata-node": (env) => labelKataNode(labelOptions(env)),
+  "quarantine-runc-pod": (env) => quarantineRuncPod(quarantineOptions(env)),
 };
 
 /** The named functions (all when none are named); an unknown name is an error that lists the known ones. */

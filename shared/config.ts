@@ -30,19 +30,27 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, backoffMs: [200, 500, 1
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === "") return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return parsed;
 }
 
 /** Names derived from the prefix, so two test suites (or two platforms) never share a stream. */
-export function namesFor(prefix: string): Pick<RuntimeConfig, "eventsStream" | "deadLetterStream" | "outcomesBucket"> {
+export function namesFor(
+  prefix: string,
+): Pick<RuntimeConfig, "eventsStream" | "deadLetterStream" | "outcomesBucket"> {
   const base = prefix.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-  return { eventsStream: `${base}_EVENTS`, deadLetterStream: `${base}_DLQ`, outcomesBucket: `${base.toLowerCase()}_outcomes` };
+  return {
+    eventsStream: `${base}_EVENTS`,
+    deadLetterStream: `${base}_DLQ`,
+    outcomesBucket: `${base.toLowerCase()}_outcomes`,
+  };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const prefix = env.ICN_SUBJECT_PREFIX ?? "icn";
-  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new Error(`ICN_SUBJECT_PREFIX must be a lowercase token, got "${prefix}"`);
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix))
+    throw new Error(`ICN_SUBJECT_PREFIX must be a lowercase token, got "${prefix}"`);
   return {
     natsUrl: env.NATS_URL ?? "nats://127.0.0.1:4222",
     prefix,

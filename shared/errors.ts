@@ -6,7 +6,10 @@ export const ERROR_CODES = {
   SCHEMA_INVALID: { retryable: false, summary: "the event's data does not match its schema" },
   WRONG_EVENT_TYPE: { retryable: false, summary: "the event's type is not the one this function handles" },
   POLICY_REFUSED: { retryable: false, summary: "the request is valid but the platform's policy refuses it" },
-  STALE_REQUEST: { retryable: false, summary: "a newer request was already applied; this one changes nothing" },
+  STALE_REQUEST: {
+    retryable: false,
+    summary: "a newer request was already applied; this one changes nothing",
+  },
   NOT_FOUND: { retryable: false, summary: "the object the event names does not exist" },
   KUBE_REJECTED: { retryable: false, summary: "the Kubernetes API rejected the request" },
   KUBE_FORBIDDEN: { retryable: false, summary: "the function's identity may not do this" },
@@ -108,7 +111,6 @@ function kubeMessage(err: unknown): string | undefined {
       return body.slice(0, 300);
     }
   }
-  if (body && typeof body === "object" && "message" in body)
-    return String((body).message);
+  if (body && typeof body === "object" && "message" in body) return String(body.message);
   return err instanceof Error ? err.message : undefined;
 }

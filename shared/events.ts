@@ -53,7 +53,12 @@ export interface PublishOptions {
   msgId?: string;
 }
 
-export async function publishEvent(js: JetStreamClient, prefix: string, event: CloudEvent<unknown>, options: PublishOptions = {}): Promise<PubAck> {
+export async function publishEvent(
+  js: JetStreamClient,
+  prefix: string,
+  event: CloudEvent<unknown>,
+  options: PublishOptions = {},
+): Promise<PubAck> {
   const message = options.mode === "structured" ? NatsBinding.structured(event) : NatsBinding.binary(event);
   const hdrs = toNatsHeaders({ ...message.headers, ...options.headers });
   hdrs.set("Nats-Msg-Id", options.msgId ?? natsMsgId(event));

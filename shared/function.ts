@@ -44,8 +44,11 @@ export type AnyFunction = FunctionDefinition<EventName>;
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,40}$/;
 
 /** Records a definition; checks only what would otherwise fail later and far away. */
-export function defineFunction<N extends EventName>(definition: FunctionDefinition<N>): Readonly<FunctionDefinition<N>> {
-  if (!FUNCTION_NAME.test(definition.name)) throw new Error(`function name "${definition.name}" must be a lowercase token`);
+export function defineFunction<N extends EventName>(
+  definition: FunctionDefinition<N>,
+): Readonly<FunctionDefinition<N>> {
+  if (!FUNCTION_NAME.test(definition.name))
+    throw new Error(`function name "${definition.name}" must be a lowercase token`);
   if (definition.rejects && !definition.emits.includes(definition.rejects))
     throw new Error(`${definition.name}: rejects "${definition.rejects}" must be listed in emits`);
   if (definition.concurrency !== undefined && definition.concurrency < 1)

@@ -12,7 +12,12 @@ export function refOf(obj: KubernetesObject): string {
 }
 
 /** Server-side apply: the same object applied twice changes nothing (no resourceVersion moves). */
-export async function apply<T extends KubernetesObject>(kube: Kube, obj: T, fieldManager: string, options: { dryRun?: "All" } = {}): Promise<T> {
+export async function apply<T extends KubernetesObject>(
+  kube: Kube,
+  obj: T,
+  fieldManager: string,
+  options: { dryRun?: "All" } = {},
+): Promise<T> {
   try {
     return await kube.objects.serverSideApply(obj, { fieldManager, force: true, dryRun: options.dryRun });
   } catch (err) {
@@ -31,7 +36,11 @@ export async function readIfExists<T extends KubernetesObject>(kube: Kube, obj: 
 }
 
 /** Records a Kubernetes Event on the object a function acted on (`kubectl describe` shows it). */
-export async function recordEvent(kube: Kube, regarding: KubernetesObject, event: { reason: string; note: string; action: string; controller: string; type?: "Normal" | "Warning" }): Promise<void> {
+export async function recordEvent(
+  kube: Kube,
+  regarding: KubernetesObject,
+  event: { reason: string; note: string; action: string; controller: string; type?: "Normal" | "Warning" },
+): Promise<void> {
   const meta = regarding.metadata ?? {};
   // Cluster-scoped objects keep their Events in "default", except a Namespace, which keeps its own.
   const namespace = meta.namespace ?? (regarding.kind === "Namespace" ? meta.name : undefined) ?? "default";
@@ -40,7 +49,11 @@ export async function recordEvent(kube: Kube, regarding: KubernetesObject, event
     apiVersion: "events.k8s.io/v1",
     kind: "Event",
     // Named as kubectl names events: the object, a dot, something unique.
-    metadata: { name: `${meta.name ?? "object"}.${now.getTime().toString(16)}${Math.random().toString(16).slice(2, 8)}`, namespace, labels: { ...MANAGED_BY } },
+    metadata: {
+      name: `${meta.name ?? "object"}.${now.getTime().toString(16)}${Math.random().toString(16).slice(2, 8)}`,
+      namespace,
+      labels: { ...MANAGED_BY },
+    },
     // MicroTime: the API wants exactly six fractional digits.
     eventTime: now.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z"),
     reportingController: `icn.akraino.org/${event.controller}`,
@@ -49,7 +62,14 @@ export async function recordEvent(kube: Kube, regarding: KubernetesObject, event
     reason: event.reason,
     note: event.note.slice(0, 1000),
     type: event.type ?? "Normal",
-    regarding: { apiVersion: regarding.apiVersion, kind: regarding.kind, name: meta.name, namespace: regarding.kind === "Namespace" ? namespace : meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion },
+    regarding: {
+      apiVersion: regarding.apiVersion,
+      kind: regarding.kind,
+      name: meta.name,
+      namespace: regarding.kind === "Namespace" ? namespace : meta.namespace,
+      uid: meta.uid,
+      resourceVersion: meta.resourceVersion,
+    },
   };
   try {
     await kube.objects.create(body);

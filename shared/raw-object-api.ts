@@ -1,6 +1,11 @@
 // Server-side apply that sends our JSON as written. client-node's generic patch re-serialises known
 // kinds through its typed models, which drop JSON field names they spell differently (`from`, `default`).
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import {
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
 
 type HttpMethodArg = Parameters<KubernetesObjectApi["configuration"]["baseServer"]["makeRequestContext"]>[1];
 
@@ -11,7 +16,10 @@ export class RawObjectApi extends KubernetesObjectApi {
     return client;
   }
 
-  async serverSideApply<T extends KubernetesObject>(spec: T, options: { fieldManager: string; force?: boolean; dryRun?: "All" }): Promise<T> {
+  async serverSideApply<T extends KubernetesObject>(
+    spec: T,
+    options: { fieldManager: string; force?: boolean; dryRun?: "All" },
+  ): Promise<T> {
     const path = await this.specUriPath(spec, "patch");
     const request = this.configuration.baseServer.makeRequestContext(path, "PATCH" as HttpMethodArg);
     request.setHeaderParam("Accept", "application/json");

@@ -6,7 +6,15 @@ import { ensurePki } from "./certs.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { statePaths, type StatePaths } from "./paths.ts";
 import { freePort, isAlive, readPid, startDaemon, stopDaemon, waitFor } from "./processes.ts";
-import { apiserverSpec, binaryVersion, CONTROLLERS, controllerManagerSpec, etcdSpec, natsSpec, type ServerSpec } from "./servers.ts";
+import {
+  apiserverSpec,
+  binaryVersion,
+  CONTROLLERS,
+  controllerManagerSpec,
+  etcdSpec,
+  natsSpec,
+  type ServerSpec,
+} from "./servers.ts";
 
 const SERVERS = ["kube-controller-manager", "kube-apiserver", "etcd", "nats-server"] as const;
 
@@ -75,14 +83,23 @@ async function startKubernetes(
   versions.etcd = binaryVersion(etcdBin);
   versions["kube-apiserver"] = binaryVersion(apiserverBin);
   const pki = ensurePki(paths.certs);
-  const [clientPort, peerPort, securePort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [clientPort, peerPort, securePort, kcmPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   progress(`starting etcd ${versions.etcd} on 127.0.0.1:${clientPort}`);
   await launch(paths, etcdBin, etcdSpec(paths, clientPort, peerPort));
   progress(`starting kube-apiserver ${versions["kube-apiserver"]} on https://127.0.0.1:${securePort}`);
   await launch(paths, apiserverBin, apiserverSpec(pki, clientPort, securePort));
   writeKubeconfig(paths.kubeconfig, pki, `https://127.0.0.1:${securePort}`);
   progress(`starting kube-controller-manager (${CONTROLLERS.length} controllers) on 127.0.0.1:${kcmPort}`);
-  await launch(paths, join(kubeBin, "kube-controller-manager"), controllerManagerSpec(pki, paths.kubeconfig, kcmPort));
+  await launch(
+    paths,
+    join(kubeBin, "kube-controller-manager"),
+    controllerManagerSpec(pki, paths.kubeconfig, kcmPort),
+  );
   return paths.kubeconfig;
 }
 

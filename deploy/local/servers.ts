@@ -155,10 +155,13 @@ export function controllerManagerSpec(pki: Pki, kubeconfig: string, securePort: 
 // The controller-manager serves a self-signed certificate; this probe only asks "are you up?".
 function httpsOk(port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path, rejectUnauthorized: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
+    const req = request(
+      { host: "127.0.0.1", port, path, rejectUnauthorized: false, timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
     req.on("error", () => resolve(false));
     req.on("timeout", () => req.destroy());
     req.end();

@@ -1,37 +1,16 @@
 // quarantine-runc-pod: on pod.unsafe, isolate exactly that pod if it truly runs outside Kata in a tenant namespace.
 import type { KubernetesObject, V1Namespace, V1Pod } from "@kubernetes/client-node";
-import { defineFunction, type FunctionDefinition, type HandlerContext } from "../../shared/function.ts";
 import { classifyKubeError } from "../../shared/errors.ts";
+import { defineFunction, type FunctionDefinition, type HandlerContext } from "../../shared/function.ts";
 import { apply, MANAGED_BY, readIfExists, recordEvent } from "../../shared/kube-apply.ts";
-import { tokenBucket, type RateLimiter } from "./rate-limit.ts";
+import { optionsFromEnv, type Action, type QuarantineOptions } from "./options.ts";
 import { verdict } from "./verdict.ts";
+
+export { ACTIONS, optionsFromEnv, type Action, type QuarantineOptions } from "./options.ts";
 
 export const FIELD_MANAGER = "icn-quarantine-runc-pod";
 export const QUARANTINE_LABEL = "icn.akraino.org/quarantine";
 export const QUARANTINE_POLICY = "icn-quarantine";
-export const ACTIONS = ["isolate", "evict", "delete"] as const;
-export type Action = (typeof ACTIONS)[number];
-
-export interface QuarantineOptions {
-  action: Action;
-  dryRun: boolean;
-  kataClasses: readonly string[];
-  /** Evictions and deletions allowed per minute (a storm isolates, but does not empty a cluster). */
-  limiter: RateLimiter;
-}
-
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): QuarantineOptions {
-  const action = (env.ICN_QUARANTINE_ACTION ?? "isolate") as Action;
-  if (!ACTIONS.includes(action))
-    throw new Error(`ICN_QUARANTINE_ACTION must be one of ${ACTIONS.join(", ")}, got "${action}"`);
-  const perMinute = Number(env.ICN_QUARANTINE_DESTRUCTIVE_PER_MINUTE ?? 30);
-  return {
-    action,
-    dryRun: env.ICN_QUARANTINE_DRY_RUN === "true",
-    kataClasses: (env.ICN_KATA_RUNTIME_CLASSES ?? "kata-qemu,kata-clh").split(","),
-    limiter: tokenBucket(perMinute, Math.max(1, Math.ceil(perMinute / 6))),
-  };
-}
 
 /** Denies all traffic to and from quarantined pods; the tenant isolation policy skips them. */
 export function quarantinePolicy(namespace: string): KubernetesObject {
@@ -44,6 +23,21 @@ export function quarantinePolicy(namespace: string): KubernetesObject {
       policyTypes: ["Ingress", "Egress"],
     },
   } as KubernetesObject;
+}
+
+/** The label, then the policy. Server-side dry-run when asked: the apiserver checks, nothing changes. */
+async function isolate(ctx: HandlerContext, pod: V1Pod, dryRun: boolean): Promise<void> {
+  // uid: refused if a new pod took the name. resourceVersion: of two concurrent events for one
+  // pod only the first labels it; the other gets a conflict, retries, and finds it done.
+  const { name, namespace = "", uid, resourceVersion } = pod.metadata ?? {};
+  const label = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, uid, resourceVersion, labels: { [QUARANTINE_LABEL]: "true" } },
+  };
+  const mode = { dryRun: dryRun ? ("All" as const) : undefined };
+  await apply(ctx.kube, label, FIELD_MANAGER, mode);
+  await apply(ctx.kube, quarantinePolicy(namespace), FIELD_MANAGER, mode);
 }
 
 async function destroy(ctx: HandlerContext, pod: V1Pod, action: Action): Promise<void> {
@@ -63,6 +57,36 @@ async function destroy(ctx: HandlerContext, pod: V1Pod, action: Action): Promise
   }
 }
 
+/** Dry-run reports the configured action; a pod already quarantined is only re-isolated; evictions respect the rate limit. */
+function chooseAction(ctx: HandlerContext, pod: V1Pod, options: QuarantineOptions): Action {
+  if (options.dryRun) return options.action;
+  if (pod.metadata?.labels?.[QUARANTINE_LABEL] === "true" || options.action === "isolate") return "isolate";
+  if (options.limiter.tryTake()) return options.action;
+  ctx.log.warn(
+    { pod: pod.metadata?.name, wanted: options.action },
+    "destructive actions over their rate limit: isolating only",
+  );
+  return "isolate";
+}
+
+async function quarantine(ctx: HandlerContext, pod: V1Pod, options: QuarantineOptions): Promise<Action> {
+  const already = pod.metadata?.labels?.[QUARANTINE_LABEL] === "true";
+  const action = chooseAction(ctx, pod, options);
+  await isolate(ctx, pod, options.dryRun);
+  if (options.dryRun || already) return action;
+  await destroy(ctx, pod, action);
+  const then = action === "isolate" ? "" : `, then ${action === "evict" ? "evicted" : "deleted"}`;
+  const note = `runs outside Kata (${pod.spec?.runtimeClassName ?? "no runtime class"}): isolated by NetworkPolicy ${QUARANTINE_POLICY}${then}`;
+  await recordEvent(ctx.kube, pod, {
+    reason: "Quarantined",
+    action: "Quarantine",
+    note,
+    controller: "quarantine-runc-pod",
+    type: "Warning",
+  });
+  return action;
+}
+
 export function quarantineRuncPod(
   options: QuarantineOptions = optionsFromEnv(),
 ): FunctionDefinition<"pod.unsafe"> {
@@ -73,60 +97,22 @@ export function quarantineRuncPod(
     concurrency: 8,
     handle: async (event, ctx) => {
       const { namespace, pod: name, uid } = event.data;
-      const pod = (await readIfExists(ctx.kube, {
+      const pod = await readIfExists<V1Pod>(ctx.kube, {
         apiVersion: "v1",
         kind: "Pod",
         metadata: { name, namespace },
-      })) as V1Pod | undefined;
-      const ns = (await readIfExists(ctx.kube, {
+      });
+      const ns = await readIfExists<V1Namespace>(ctx.kube, {
         apiVersion: "v1",
         kind: "Namespace",
         metadata: { name: namespace },
-      })) as V1Namespace | undefined;
+      });
       const decision = verdict(pod, ns, { uid }, options.kataClasses);
-      if (!decision.quarantine || !pod) {
-        ctx.log.info(
-          { namespace, pod: name, reason: decision.quarantine ? "gone" : decision.reason },
-          "pod cleared",
-        );
-        return ctx.emit("pod.cleared", {
-          namespace,
-          pod: name,
-          uid,
-          reason: decision.quarantine ? "the pod no longer exists" : decision.reason,
-        });
+      if (!decision.quarantine) {
+        ctx.log.info({ namespace, pod: name, reason: decision.reason }, "pod cleared");
+        return ctx.emit("pod.cleared", { namespace, pod: name, uid, reason: decision.reason });
       }
-      const dryRun = options.dryRun ? "All" : undefined;
-      // A storm repeats itself: a pod already quarantined gets its policy re-ensured, nothing more.
-      const already = pod.metadata?.labels?.[QUARANTINE_LABEL] === "true";
-      // uid: the apiserver refuses if a new pod took the name. resourceVersion: of two concurrent
-      // events for one pod only the first labels it; the other gets a conflict, retries, finds it done.
-      const { uid: podUid, resourceVersion } = pod.metadata ?? {};
-      const label = {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name, namespace, uid: podUid, resourceVersion, labels: { [QUARANTINE_LABEL]: "true" } },
-      };
-      await apply(ctx.kube, label, FIELD_MANAGER, { dryRun });
-      await apply(ctx.kube, quarantinePolicy(namespace), FIELD_MANAGER, { dryRun });
-      let action: Action = already ? "isolate" : options.action;
-      if (action !== "isolate" && !options.dryRun && !options.limiter.tryTake()) {
-        ctx.log.warn(
-          { namespace, pod: name, wanted: action },
-          "destructive actions over their rate limit: isolating only",
-        );
-        action = "isolate";
-      }
-      if (!options.dryRun && !already) {
-        await destroy(ctx, pod, action);
-        await recordEvent(ctx.kube, pod, {
-          reason: "Quarantined",
-          action: "Quarantine",
-          note: `runs outside Kata (${pod.spec?.runtimeClassName ?? "no runtime class"}): isolated by NetworkPolicy ${QUARANTINE_POLICY}${action === "isolate" ? "" : `, then ${action === "evict" ? "evicted" : "deleted"}`}`,
-          controller: "quarantine-runc-pod",
-          type: "Warning",
-        });
-      }
+      const action = await quarantine(ctx, decision.pod, options);
       ctx.log.info(
         { namespace, pod: name, action, dryRun: options.dryRun },
         options.dryRun ? "would quarantine pod" : "pod quarantined",
@@ -134,7 +120,7 @@ export function quarantineRuncPod(
       await ctx.emit("pod.quarantined", {
         namespace,
         pod: name,
-        uid: pod.metadata?.uid,
+        uid: decision.pod.metadata?.uid,
         action,
         dryRun: options.dryRun,
         networkPolicy: QUARANTINE_POLICY,

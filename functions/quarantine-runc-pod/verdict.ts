@@ -3,13 +3,30 @@ import type { V1Namespace, V1Pod } from "@kubernetes/client-node";
 
 export const TENANT_LABEL = "icn.akraino.org/tenant";
 
-export type Verdict = { quarantine: true } | { quarantine: false; reason: string };
+export type Verdict = { quarantine: true; pod: V1Pod } | { quarantine: false; reason: string };
 
 export function isKataClass(runtimeClassName: string | undefined, kataClasses: readonly string[]): boolean {
   return (
     runtimeClassName !== undefined &&
     (kataClasses.includes(runtimeClassName) || runtimeClassName.startsWith("kata"))
   );
+}
+
+/** The first reason to leave the pod alone, if any. */
+function reasonToLeave(
+  pod: V1Pod,
+  namespace: V1Namespace | undefined,
+  event: { uid?: string },
+  kataClasses: readonly string[],
+): string | undefined {
+  const { uid, name } = pod.metadata ?? {};
+  if (event.uid && uid !== event.uid)
+    return `the pod was replaced (uid ${uid}, the event names ${event.uid})`;
+  if (!namespace?.metadata?.labels?.[TENANT_LABEL])
+    return `not a tenant namespace: the platform never acts outside tenant namespaces (pod ${name})`;
+  const runtimeClass = pod.spec?.runtimeClassName;
+  if (isKataClass(runtimeClass, kataClasses)) return `the pod runs in the Kata runtime class ${runtimeClass}`;
+  return undefined;
 }
 
 export function verdict(
@@ -19,20 +36,6 @@ export function verdict(
   kataClasses: readonly string[],
 ): Verdict {
   if (!pod) return { quarantine: false, reason: "the pod no longer exists" };
-  if (event.uid && pod.metadata?.uid !== event.uid)
-    return {
-      quarantine: false,
-      reason: `the pod was replaced (uid ${pod.metadata?.uid}, the event names ${event.uid})`,
-    };
-  if (!namespace?.metadata?.labels?.[TENANT_LABEL])
-    return {
-      quarantine: false,
-      reason: "not a tenant namespace: the platform never acts outside tenant namespaces",
-    };
-  if (isKataClass(pod.spec?.runtimeClassName, kataClasses))
-    return {
-      quarantine: false,
-      reason: `the pod runs in the Kata runtime class ${pod.spec?.runtimeClassName}`,
-    };
-  return { quarantine: true };
+  const reason = reasonToLeave(pod, namespace, event, kataClasses);
+  return reason ? { quarantine: false, reason } : { quarantine: true, pod };
 }

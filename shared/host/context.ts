@@ -30,22 +30,45 @@ function withTicket(name: EventName, data: object, ticket: unknown): object {
   return parseEventData(name, candidate).success ? candidate : data;
 }
 
-export function makeEmit(deps: ContextDeps, trigger: CloudEvent<unknown>, replayId: string | undefined, results: string[]): Emit {
+export function makeEmit(
+  deps: ContextDeps,
+  trigger: CloudEvent<unknown>,
+  replayId: string | undefined,
+  results: string[],
+): Emit {
   return async (name, data) => {
-    if (!deps.fn.emits.includes(name)) throw new IcnError("INTERNAL", `${deps.fn.name} may not emit ${name}: add it to emits`);
+    if (!deps.fn.emits.includes(name))
+      throw new IcnError("INTERNAL", `${deps.fn.name} may not emit ${name}: add it to emits`);
     const body = withTicket(name, data, ticketOf(trigger));
     const parsed = parseEventData(name, body);
-    if (!parsed.success) throw new IcnError("INTERNAL", `${deps.fn.name} built an invalid ${name}: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new IcnError("INTERNAL", `${deps.fn.name} built an invalid ${name}: ${parsed.error.message}`);
     // Stable per (function, trigger, result, replay): a retried handler's repeat is dropped by JetStream.
     const id = stableId(deps.fn.name, trigger.source, trigger.id, name, replayId ?? "");
-    const event = newEvent({ name, id, source: `${deps.config.source}/${deps.fn.name}`, data: parsed.data, extensions: { causeid: trigger.id } });
+    const event = newEvent({
+      name,
+      id,
+      source: `${deps.config.source}/${deps.fn.name}`,
+      data: parsed.data,
+      extensions: { causeid: trigger.id },
+    });
     await publishEvent(deps.js, deps.config.prefix, event);
     results.push(id);
   };
 }
 
-export function makeContext(deps: ContextDeps, trigger: CloudEvent<unknown>, meta: { attempt: number; sequence: number; replayId?: string; results: string[] }): HandlerContext {
-  const log = deps.log.child({ eventId: trigger.id, type: trigger.type, source: trigger.source, function: deps.fn.name, attempt: meta.attempt });
+export function makeContext(
+  deps: ContextDeps,
+  trigger: CloudEvent<unknown>,
+  meta: { attempt: number; sequence: number; replayId?: string; results: string[] },
+): HandlerContext {
+  const log = deps.log.child({
+    eventId: trigger.id,
+    type: trigger.type,
+    source: trigger.source,
+    function: deps.fn.name,
+    attempt: meta.attempt,
+  });
   return {
     kube: deps.kube,
     log,

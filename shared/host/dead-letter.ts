@@ -26,7 +26,12 @@ export interface DeadLetterReason {
 // Header values travel on one line: a newline in an error message would break the frame.
 const oneLine = (text: string): string => text.replace(/[\r\n]+/g, " ").slice(0, 1000);
 
-export async function deadLetter(js: JetStreamClient, config: RuntimeConfig, msg: JsMsg, reason: DeadLetterReason): Promise<void> {
+export async function deadLetter(
+  js: JetStreamClient,
+  config: RuntimeConfig,
+  msg: JsMsg,
+  reason: DeadLetterReason,
+): Promise<void> {
   const hdrs = natsHeaders();
   for (const [key, values] of msg.headers ?? []) {
     // Nats-Msg-Id is the stream's de-duplication key; keeping it would merge two functions' dead letters.

@@ -29,7 +29,10 @@ interface Delivery {
 
 function decode(msg: JsMsg, deps: DeliveryDeps): CloudEvent<unknown> {
   try {
-    return NatsBinding.toEvent({ headers: fromNatsHeaders(msg.headers), payload: msg.data }, { maxBytes: deps.config.maxPayloadBytes });
+    return NatsBinding.toEvent(
+      { headers: fromNatsHeaders(msg.headers), payload: msg.data },
+      { maxBytes: deps.config.maxPayloadBytes },
+    );
   } catch (err) {
     throw permanent("BAD_EVENT", err instanceof Error ? err.message : String(err), err);
   }
@@ -37,7 +40,8 @@ function decode(msg: JsMsg, deps: DeliveryDeps): CloudEvent<unknown> {
 
 function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<unknown> {
   const expected = eventType(deps.fn.on);
-  if (event.type !== expected) throw permanent("WRONG_EVENT_TYPE", `${deps.fn.name} handles ${expected}, got ${event.type}`);
+  if (event.type !== expected)
+    throw permanent("WRONG_EVENT_TYPE", `${deps.fn.name} handles ${expected}, got ${event.type}`);
   const parsed = parseEventData(deps.fn.on, event.data);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`).join("; ");
@@ -46,7 +50,12 @@ function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<un
   return event.cloneWith({ data: parsed.data }, true);
 }
 
-function outcomeOf(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, rest: Pick<Outcome, "state" | "error">): Omit<Outcome, "updatedAt"> {
+function outcomeOf(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  d: Delivery,
+  rest: Pick<Outcome, "state" | "error">,
+): Omit<Outcome, "updatedAt"> {
   return {
     event: { id: event.id, source: event.source, type: event.type },
     function: deps.fn.name,
@@ -57,39 +66,73 @@ function outcomeOf(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, 
   };
 }
 
-async function record(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, rest: Pick<Outcome, "state" | "error">): Promise<void> {
+async function record(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  d: Delivery,
+  rest: Pick<Outcome, "state" | "error">,
+): Promise<void> {
   await deps.outcomes.record(outcomeOf(deps, event, d, rest));
 }
 
-async function reject(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, err: IcnError): Promise<void> {
+async function reject(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  d: Delivery,
+  err: IcnError,
+): Promise<void> {
   const { fn } = deps;
   if (fn.rejects) {
     const extra = fn.rejection?.(event, err) ?? {};
-    await makeEmit(deps, event, d.replayId, d.results)(fn.rejects, { ...extra, code: err.code, reason: err.message });
+    await makeEmit(
+      deps,
+      event,
+      d.replayId,
+      d.results,
+    )(fn.rejects, { ...extra, code: err.code, reason: err.message });
   }
   await record(deps, event, d, { state: "rejected", error: { code: err.code, message: err.message } });
   deps.metrics.rejected.inc({ function: fn.name });
-  deps.log.warn({ eventId: event.id, function: fn.name, code: err.code, reason: err.message }, "event rejected");
+  deps.log.warn(
+    { eventId: event.id, function: fn.name, code: err.code, reason: err.message },
+    "event rejected",
+  );
   d.msg.ack();
 }
 
-async function sendToDeadLetters(deps: DeliveryDeps, d: Delivery, err: unknown, event?: CloudEvent<unknown>): Promise<void> {
+async function sendToDeadLetters(
+  deps: DeliveryDeps,
+  d: Delivery,
+  err: unknown,
+  event?: CloudEvent<unknown>,
+): Promise<void> {
   const { code, message } = describeError(err);
   await deadLetter(deps.js, deps.config, d.msg, { fn: deps.fn.name, attempts: d.attempt, code, message });
   if (event) await record(deps, event, d, { state: "dead-lettered", error: { code, message } });
   deps.metrics.deadLettered.inc({ function: deps.fn.name });
-  deps.log.error({ eventId: event?.id, function: deps.fn.name, code, reason: message, attempts: d.attempt }, "event dead-lettered");
+  deps.log.error(
+    { eventId: event?.id, function: deps.fn.name, code, reason: message, attempts: d.attempt },
+    "event dead-lettered",
+  );
   d.msg.term(`dead-lettered: ${code}`);
 }
 
-async function failed(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery, err: unknown): Promise<void> {
+async function failed(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  d: Delivery,
+  err: unknown,
+): Promise<void> {
   if (!isTransient(err)) return reject(deps, event, d, err as IcnError);
   const retry = deps.fn.retry ?? deps.config.retry;
   if (d.attempt >= retry.attempts) return sendToDeadLetters(deps, d, err, event);
   const { code, message } = describeError(err);
   await record(deps, event, d, { state: "retrying", error: { code, message } });
   deps.metrics.retried.inc({ function: deps.fn.name });
-  deps.log.warn({ eventId: event.id, function: deps.fn.name, code, reason: message, attempt: d.attempt }, "attempt failed, will retry");
+  deps.log.warn(
+    { eventId: event.id, function: deps.fn.name, code, reason: message, attempt: d.attempt },
+    "attempt failed, will retry",
+  );
   d.msg.nak(backoffFor(retry, d.attempt));
 }
 
@@ -130,7 +173,12 @@ async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
 
 /** Never throws: whatever happens, the message is acked, naked, or dead-lettered. */
 export async function deliver(msg: JsMsg, deps: DeliveryDeps): Promise<void> {
-  const d: Delivery = { msg, attempt: msg.info.deliveryCount, replayId: msg.headers?.get(REPLAY_ID_HEADER) || undefined, results: [] };
+  const d: Delivery = {
+    msg,
+    attempt: msg.info.deliveryCount,
+    replayId: msg.headers?.get(REPLAY_ID_HEADER) || undefined,
+    results: [],
+  };
   deps.metrics.received.inc({ function: deps.fn.name });
   try {
     await processDelivery(deps, d);
@@ -146,6 +194,9 @@ async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unknown): 
     deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
     d.msg.nak(backoffFor(deps.config.retry, d.attempt));
   } catch (inner) {
-    deps.log.error({ err: inner, function: deps.fn.name }, "could not settle the message; JetStream will redeliver it");
+    deps.log.error(
+      { err: inner, function: deps.fn.name },
+      "could not settle the message; JetStream will redeliver it",
+    );
   }
 }

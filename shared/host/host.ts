@@ -52,7 +52,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const ready = (): boolean => !draining && !nc.isClosed();
   let server: Server | undefined;
   let httpPort: number | undefined;
-  if (options.http) ({ server, port: httpPort } = await startHttp(options.http, { ready, registry: metrics.registry }));
+  if (options.http)
+    ({ server, port: httpPort } = await startHttp(options.http, { ready, registry: metrics.registry }));
   return {
     metrics,
     outcomes,

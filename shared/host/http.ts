@@ -8,7 +8,10 @@ export interface Probes {
   registry: Registry;
 }
 
-export async function startHttp(address: { host: string; port: number }, probes: Probes): Promise<{ server: Server; port: number }> {
+export async function startHttp(
+  address: { host: string; port: number },
+  probes: Probes,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return void res.writeHead(200).end("ok\n");

@@ -12,10 +12,17 @@ export interface HostProcessOptions {
   name?: string;
 }
 
-export async function runHostProcess(functions: readonly AnyFunction[], options: HostProcessOptions = {}): Promise<Host> {
+export async function runHostProcess(
+  functions: readonly AnyFunction[],
+  options: HostProcessOptions = {},
+): Promise<Host> {
   const config = options.config ?? configFromEnv();
   const log = createLogger(options.name ?? "icn-host");
-  const nc = await connect({ servers: config.natsUrl, name: options.name ?? "icn-host", maxReconnectAttempts: -1 }).catch((err: unknown) => {
+  const nc = await connect({
+    servers: config.natsUrl,
+    name: options.name ?? "icn-host",
+    maxReconnectAttempts: -1,
+  }).catch((err: unknown) => {
     throw new Error(`cannot connect to NATS at ${config.natsUrl} (set NATS_URL): ${String(err)}`);
   });
   const host = await startHost({
@@ -26,7 +33,10 @@ export async function runHostProcess(functions: readonly AnyFunction[], options:
     log,
     http: { host: process.env.ICN_HTTP_HOST ?? "127.0.0.1", port: config.httpPort },
   });
-  log.info({ functions: functions.map((f) => f.name), httpPort: host.httpPort, nats: config.natsUrl }, "host ready");
+  log.info(
+    { functions: functions.map((f) => f.name), httpPort: host.httpPort, nats: config.natsUrl },
+    "host ready",
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -31,6 +31,11 @@ export function createMetrics(): HostMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    inFlight: new Gauge({ name: "icn_handlers_in_flight", help: "Handlers running now", labelNames: ["function"], registers: [registry] }),
+    inFlight: new Gauge({
+      name: "icn_handlers_in_flight",
+      help: "Handlers running now",
+      labelNames: ["function"],
+      registers: [registry],
+    }),
   };
 }

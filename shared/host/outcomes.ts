@@ -61,7 +61,10 @@ export class OutcomeStore {
    */
   recordQuickly(outcome: Omit<Outcome, "updatedAt">): void {
     const value: Outcome = { ...outcome, updatedAt: new Date().toISOString() };
-    this.#nc.publish(`$KV.${this.#bucket}.${outcomeKey(outcome.event, outcome.function)}`, JSON.stringify(value));
+    this.#nc.publish(
+      `$KV.${this.#bucket}.${outcomeKey(outcome.event, outcome.function)}`,
+      JSON.stringify(value),
+    );
   }
 
   async get(event: Pick<EventRef, "id" | "source">, fn: string): Promise<Outcome | undefined> {

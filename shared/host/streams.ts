@@ -1,5 +1,11 @@
 // Idempotent provisioning of the event stream, the dead-letter stream and one durable consumer per function.
-import { AckPolicy, DeliverPolicy, StorageType, type JetStreamManager, type ConsumerConfig } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  StorageType,
+  type JetStreamManager,
+  type ConsumerConfig,
+} from "@nats-io/jetstream";
 import type { RuntimeConfig } from "../config.ts";
 import { subjectOf } from "../../schemas/events.ts";
 import type { AnyFunction } from "../function.ts";
@@ -11,7 +17,11 @@ export function deadLetterSubject(config: RuntimeConfig, fn: string): string {
   return `dlq.${config.prefix}.${fn}`;
 }
 
-async function ensureStream(jsm: JetStreamManager, name: string, config: Parameters<JetStreamManager["streams"]["add"]>[0]): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  name: string,
+  config: Parameters<JetStreamManager["streams"]["add"]>[0],
+): Promise<void> {
   try {
     await jsm.streams.info(name);
     await jsm.streams.update(name, config);
@@ -55,7 +65,11 @@ export function consumerConfig(config: RuntimeConfig, fn: AnyFunction): Partial<
   };
 }
 
-export async function ensureConsumer(jsm: JetStreamManager, config: RuntimeConfig, fn: AnyFunction): Promise<void> {
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  config: RuntimeConfig,
+  fn: AnyFunction,
+): Promise<void> {
   const wanted = consumerConfig(config, fn);
   try {
     await jsm.consumers.info(config.eventsStream, fn.name);

@@ -20,14 +20,30 @@ const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
 const PODS = Number(process.env.BENCH_PODS ?? 200);
 const CONCURRENCY = 4;
 const run = Date.now().toString(36);
-const provisionOptions = { platformIdentities: ["icn-admin"], defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" } };
+const provisionOptions = {
+  platformIdentities: ["icn-admin"],
+  defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
+};
 
 function configFor(natsUrl: string, tag: string): RuntimeConfig {
   const prefix = `bench${tag}${run}`;
-  return { natsUrl, prefix, ...namesFor(prefix), duplicateWindowMs: 120_000, maxPayloadBytes: 256 * 1024, ackWaitMs: 30_000, retry: { attempts: 5, backoffMs: [200] }, httpPort: 0, source: "urn:bench" };
+  return {
+    natsUrl,
+    prefix,
+    ...namesFor(prefix),
+    duplicateWindowMs: 120_000,
+    maxPayloadBytes: 256 * 1024,
+    ackWaitMs: 30_000,
+    retry: { attempts: 5, backoffMs: [200] },
+    httpPort: 0,
+    source: "urn:bench",
+  };
 }
 
-const tenantRequest = (tenant: string): { tenant: string; admins: { kind: "User"; name: string }[] } => ({ tenant, admins: [{ kind: "User", name: `admin-${tenant}` }] });
+const tenantRequest = (tenant: string): { tenant: string; admins: { kind: "User"; name: string }[] } => ({
+  tenant,
+  admins: [{ kind: "User", name: `admin-${tenant}` }],
+});
 
 /** Runs `work` over items with at most `limit` at a time; returns each item's duration in ms. */
 async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<number[]> {
@@ -49,7 +65,8 @@ async function direct(kube: Kube): Promise<{ perSecond: number }> {
   const tenants = Array.from({ length: TENANTS }, (_, i) => `bd${run}-${i}`);
   const started = performance.now();
   await pool(tenants, CONCURRENCY, async (tenant) => {
-    for (const obj of plan(tenantRequest(tenant), provisionOptions, { lastRequestId: tenant })) await apply(kube, obj, FIELD_MANAGER);
+    for (const obj of plan(tenantRequest(tenant), provisionOptions, { lastRequestId: tenant }))
+      await apply(kube, obj, FIELD_MANAGER);
   });
   return { perSecond: TENANTS / ((performance.now() - started) / 1000) };
 }
@@ -58,7 +75,13 @@ async function direct(kube: Kube): Promise<{ perSecond: number }> {
  * Times each event from its publish to its result event. `inFlight` events at a time: all of
  * them for throughput, one for the latency a single event sees on a quiet platform.
  */
-async function throughBus(nc: NatsConnection, config: RuntimeConfig, resultSubject: string, events: ReturnType<typeof newEvent>[], inFlight = events.length): Promise<{ perSecond: number; latencies: number[] }> {
+async function throughBus(
+  nc: NatsConnection,
+  config: RuntimeConfig,
+  resultSubject: string,
+  events: ReturnType<typeof newEvent>[],
+  inFlight = events.length,
+): Promise<{ perSecond: number; latencies: number[] }> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let wake: () => void = () => {};
@@ -79,17 +102,32 @@ async function throughBus(nc: NatsConnection, config: RuntimeConfig, resultSubje
     await publishEvent(js, config.prefix, event);
   }
   await done;
-  return { perSecond: events.length / ((performance.now() - started) / 1000), latencies: latencies.sort((a, b) => a - b) };
+  return {
+    perSecond: events.length / ((performance.now() - started) / 1000),
+    latencies: latencies.sort((a, b) => a - b),
+  };
 }
 
-async function tenantsBench(nc: NatsConnection, natsUrl: string, kube: Kube): Promise<Record<string, number>> {
+async function tenantsBench(
+  nc: NatsConnection,
+  natsUrl: string,
+  kube: Kube,
+): Promise<Record<string, number>> {
   progress(`${TENANTS} tenants applied directly with client-node (${CONCURRENCY} at a time)`);
   const baseline = await direct(kube);
   const config = configFor(natsUrl, "tenants");
   await ensureStreams(await jetstreamManager(nc), config);
-  const host = await startHost({ functions: [provisionTenant(provisionOptions)], nc, kube, config, log: createLogger("bench", "silent") });
+  const host = await startHost({
+    functions: [provisionTenant(provisionOptions)],
+    nc,
+    kube,
+    config,
+    log: createLogger("bench", "silent"),
+  });
   progress(`${TENANTS} tenants through the bus (publish → tenant.provisioned)`);
-  const events = Array.from({ length: TENANTS }, (_, i) => newEvent({ name: "tenant.requested", source: "urn:bench", data: tenantRequest(`bb${run}-${i}`) }));
+  const events = Array.from({ length: TENANTS }, (_, i) =>
+    newEvent({ name: "tenant.requested", source: "urn:bench", data: tenantRequest(`bb${run}-${i}`) }),
+  );
   const bus = await throughBus(nc, config, `${config.prefix}.tenant.provisioned`, events);
   await host.drain();
   return {
@@ -101,24 +139,61 @@ async function tenantsBench(nc: NatsConnection, natsUrl: string, kube: Kube): Pr
   };
 }
 
-async function quarantineBench(nc: NatsConnection, natsUrl: string, kube: Kube, core: CoreV1Api): Promise<Record<string, number>> {
+async function quarantineBench(
+  nc: NatsConnection,
+  natsUrl: string,
+  kube: Kube,
+  core: CoreV1Api,
+): Promise<Record<string, number>> {
   const namespace = `bq${run}`;
-  await core.createNamespace({ body: { metadata: { name: namespace, labels: { "icn.akraino.org/tenant": namespace } } } });
-  await apply(kube, { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "runc" }, handler: "runc" }, "bench");
+  await core.createNamespace({
+    body: { metadata: { name: namespace, labels: { "icn.akraino.org/tenant": namespace } } },
+  });
+  await apply(
+    kube,
+    { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "runc" }, handler: "runc" },
+    "bench",
+  );
   progress(`creating ${PODS} runc pods`);
   const pods: V1Pod[] = [];
-  await pool(Array.from({ length: PODS }, (_, i) => i), 8, async (i) => {
-    pods.push(await core.createNamespacedPod({ namespace, body: { metadata: { name: `legacy-${i}` }, spec: { runtimeClassName: "runc", containers: [{ name: "c", image: "legacy:1" }] } } }));
-  });
+  await pool(
+    Array.from({ length: PODS }, (_, i) => i),
+    8,
+    async (i) => {
+      pods.push(
+        await core.createNamespacedPod({
+          namespace,
+          body: {
+            metadata: { name: `legacy-${i}` },
+            spec: { runtimeClassName: "runc", containers: [{ name: "c", image: "legacy:1" }] },
+          },
+        }),
+      );
+    },
+  );
   const config = configFor(natsUrl, "quarantine");
   await ensureStreams(await jetstreamManager(nc), config);
-  const fn = quarantineRuncPod({ action: "isolate", dryRun: false, kataClasses: ["kata-qemu"], limiter: tokenBucket(60, 10) });
+  const fn = quarantineRuncPod({
+    action: "isolate",
+    dryRun: false,
+    kataClasses: ["kata-qemu"],
+    limiter: tokenBucket(60, 10),
+  });
   const host = await startHost({ functions: [fn], nc, kube, config, log: createLogger("bench", "silent") });
   progress(`${PODS} pod.unsafe events, one at a time → pod labelled and isolated`);
-  const events = pods.map((p) => newEvent({ name: "pod.unsafe", source: "urn:bench", data: { namespace, pod: p.metadata?.name, uid: p.metadata?.uid } }));
+  const events = pods.map((p) =>
+    newEvent({
+      name: "pod.unsafe",
+      source: "urn:bench",
+      data: { namespace, pod: p.metadata?.name, uid: p.metadata?.uid },
+    }),
+  );
   const bus = await throughBus(nc, config, `${config.prefix}.pod.quarantined`, events, 1);
   await host.drain();
-  return { quarantine_p50_ms: round(percentile(bus.latencies, 50)), quarantine_p99_ms: round(percentile(bus.latencies, 99)) };
+  return {
+    quarantine_p50_ms: round(percentile(bus.latencies, 50)),
+    quarantine_p99_ms: round(percentile(bus.latencies, 99)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -128,13 +203,22 @@ async function main(): Promise<void> {
   const kube = kubeFromConfig(kc);
   for (const shim of ["qemu", "clh"]) await apply(kube, runtimeClass(shim), "bench");
   const nc = await connect({ servers: natsUrl });
-  const figures = { ...(await tenantsBench(nc, natsUrl, kube)), ...(await quarantineBench(nc, natsUrl, kube, kc.makeApiClient(CoreV1Api))) };
+  const figures = {
+    ...(await tenantsBench(nc, natsUrl, kube)),
+    ...(await quarantineBench(nc, natsUrl, kube, kc.makeApiClient(CoreV1Api))),
+  };
   await nc.close();
   const file = writeFigures("functions.json", figures);
   console.log(`tenants, direct client-node  ${figures.tenants_direct_per_s} tenants/s`);
-  console.log(`tenants, through the bus     ${figures.tenants_bus_per_s} tenants/s   ratio ${figures.ratio} (target >= 0.8)`);
-  console.log(`per tenant (bus)             p50 ${figures.tenant_p50_ms} ms   p99 ${figures.tenant_p99_ms} ms`);
-  console.log(`quarantine, publish → isolated p50 ${figures.quarantine_p50_ms} ms   p99 ${figures.quarantine_p99_ms} ms (target p99 <= 100 ms)`);
+  console.log(
+    `tenants, through the bus     ${figures.tenants_bus_per_s} tenants/s   ratio ${figures.ratio} (target >= 0.8)`,
+  );
+  console.log(
+    `per tenant (bus)             p50 ${figures.tenant_p50_ms} ms   p99 ${figures.tenant_p99_ms} ms`,
+  );
+  console.log(
+    `quarantine, publish → isolated p50 ${figures.quarantine_p50_ms} ms   p99 ${figures.quarantine_p99_ms} ms (target p99 <= 100 ms)`,
+  );
   console.log(`figures written to ${file}`);
 }
 

@@ -18,13 +18,29 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 
 function configFor(natsUrl: string, tag: string): RuntimeConfig {
   const prefix = `bench${tag}${Date.now().toString(36)}`;
-  return { natsUrl, prefix, ...namesFor(prefix), duplicateWindowMs: 120_000, maxPayloadBytes: 256 * 1024, ackWaitMs: 30_000, retry: { attempts: 3, backoffMs: [100] }, httpPort: 0, source: "urn:bench" };
+  return {
+    natsUrl,
+    prefix,
+    ...namesFor(prefix),
+    duplicateWindowMs: 120_000,
+    maxPayloadBytes: 256 * 1024,
+    ackWaitMs: 30_000,
+    retry: { attempts: 3, backoffMs: [100] },
+    httpPort: 0,
+    source: "urn:bench",
+  };
 }
 
 async function fill(js: JetStreamClient, config: RuntimeConfig, count: number): Promise<void> {
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < count; i++) {
-    pending.push(publishEvent(js, config.prefix, newEvent({ name: "node.joined", source: "urn:bench", data: { node: `node-${i}` } })));
+    pending.push(
+      publishEvent(
+        js,
+        config.prefix,
+        newEvent({ name: "node.joined", source: "urn:bench", data: { node: `node-${i}` } }),
+      ),
+    );
     if (pending.length >= 500) await Promise.all(pending.splice(0));
   }
   await Promise.all(pending);
@@ -36,7 +52,11 @@ async function rawThroughput(nc: NatsConnection, natsUrl: string): Promise<numbe
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, config);
   await fill(jetstream(nc), config, COUNT);
-  await jsm.consumers.add(config.eventsStream, { durable_name: "raw", ack_policy: "explicit", filter_subject: `${config.prefix}.node.joined` });
+  await jsm.consumers.add(config.eventsStream, {
+    durable_name: "raw",
+    ack_policy: "explicit",
+    filter_subject: `${config.prefix}.node.joined`,
+  });
   const consumer = await jetstream(nc).consumers.get(config.eventsStream, "raw");
   const started = performance.now();
   let seen = 0;
@@ -58,9 +78,21 @@ async function hostThroughput(nc: NatsConnection, natsUrl: string, kubeconfig: s
   let handled = 0;
   let finish: () => void = () => {};
   const allDone = new Promise<void>((resolve) => (finish = resolve));
-  const noop = defineFunction({ name: "noop", on: "node.joined", emits: [], concurrency: 64, handle: async () => {} });
+  const noop = defineFunction({
+    name: "noop",
+    on: "node.joined",
+    emits: [],
+    concurrency: 64,
+    handle: async () => {},
+  });
   const started = performance.now();
-  const host = await startHost({ functions: [noop], nc, kube: kubeOf(kubeconfig), config, log: createLogger("bench", "silent") });
+  const host = await startHost({
+    functions: [noop],
+    nc,
+    kube: kubeOf(kubeconfig),
+    config,
+    log: createLogger("bench", "silent"),
+  });
   host.metrics.succeeded.reset();
   const timer = setInterval(() => {
     void host.metrics.succeeded.get().then((m) => {
@@ -95,7 +127,13 @@ async function latency(nc: NatsConnection, natsUrl: string, kubeconfig: string):
       return Promise.resolve();
     },
   });
-  const host = await startHost({ functions: [probe], nc, kube: kubeOf(kubeconfig), config, log: createLogger("bench", "silent") });
+  const host = await startHost({
+    functions: [probe],
+    nc,
+    kube: kubeOf(kubeconfig),
+    config,
+    log: createLogger("bench", "silent"),
+  });
   const js = jetstream(nc);
   const total = RATE * LATENCY_SECONDS;
   const started = performance.now();
@@ -104,7 +142,11 @@ async function latency(nc: NatsConnection, natsUrl: string, kubeconfig: string):
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const sentAt = String(performance.timeOrigin + performance.now());
-    void publishEvent(js, config.prefix, newEvent({ name: "node.joined", source: "urn:bench", data: { node: `lat-${i}`, uid: sentAt } }));
+    void publishEvent(
+      js,
+      config.prefix,
+      newEvent({ name: "node.joined", source: "urn:bench", data: { node: `lat-${i}`, uid: sentAt } }),
+    );
   }
   while (samples.length < total) await new Promise((r) => setTimeout(r, 50));
   await host.drain();
@@ -131,9 +173,15 @@ async function main(): Promise<void> {
   };
   const file = writeFigures("runtime.json", figures);
   console.log(`raw JetStream loop   ${figures.raw_per_s.toFixed(0).padStart(8)} events/s`);
-  console.log(`host, no-op function ${figures.host_per_s.toFixed(0).padStart(8)} events/s   ratio ${figures.ratio} (target >= 0.7)`);
-  console.log(`latency @${RATE}/s      p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms (target p99 <= 25 ms)`);
-  console.log(`peak RSS             ${figures.peak_rss_mb} MB (the benchmark process, host included; target <= 150 MB)`);
+  console.log(
+    `host, no-op function ${figures.host_per_s.toFixed(0).padStart(8)} events/s   ratio ${figures.ratio} (target >= 0.7)`,
+  );
+  console.log(
+    `latency @${RATE}/s      p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms (target p99 <= 25 ms)`,
+  );
+  console.log(
+    `peak RSS             ${figures.peak_rss_mb} MB (the benchmark process, host included; target <= 150 MB)`,
+  );
   console.log(`figures written to ${file}`);
 }
 

@@ -19,23 +19,48 @@ afterAll(async () => {
   await nc.close();
 });
 
-async function aNode(labels: Record<string, string>, annotations: Record<string, string> = {}): Promise<V1Node> {
-  return core.createNode({ body: { metadata: { name: uniqueName("node"), labels: { "katacontainers.io/kata-runtime": "false", ...labels }, annotations } } });
+async function aNode(
+  labels: Record<string, string>,
+  annotations: Record<string, string> = {},
+): Promise<V1Node> {
+  return core.createNode({
+    body: {
+      metadata: {
+        name: uniqueName("node"),
+        labels: { "katacontainers.io/kata-runtime": "false", ...labels },
+        annotations,
+      },
+    },
+  });
 }
 
 const VMX = { "kubernetes.io/arch": "amd64", "feature.node.kubernetes.io/cpu-cpuid.VMX": "true" };
 
 test.each([
   ["Intel with VMX", VMX, {}, "enabled"],
-  ["AMD with SVM", { "kubernetes.io/arch": "amd64", "feature.node.kubernetes.io/cpu-cpuid.SVM": "true" }, {}, "enabled"],
+  [
+    "AMD with SVM",
+    { "kubernetes.io/arch": "amd64", "feature.node.kubernetes.io/cpu-cpuid.SVM": "true" },
+    {},
+    "enabled",
+  ],
   ["amd64 without either", { "kubernetes.io/arch": "amd64" }, {}, "unsupported"],
   ["arm64", { "kubernetes.io/arch": "arm64" }, {}, "enabled"],
-  ["amd64 without flags, forced on", { "kubernetes.io/arch": "amd64" }, { "icn.akraino.org/kata-override": "enabled" }, "enabled"],
+  [
+    "amd64 without flags, forced on",
+    { "kubernetes.io/arch": "amd64" },
+    { "icn.akraino.org/kata-override": "enabled" },
+    "enabled",
+  ],
   ["VMX, forced off", VMX, { "icn.akraino.org/kata-override": "unsupported" }, "unsupported"],
 ])("%s → icn.akraino.org/kata=%s", async (_name, labels, annotations, expected) => {
   const node = await aNode(labels, annotations);
   const name = node.metadata?.name ?? "";
-  const { event, outcome } = await rig.send("node.joined", { node: name, uid: node.metadata?.uid }, "label-kata-node");
+  const { event, outcome } = await rig.send(
+    "node.joined",
+    { node: name, uid: node.metadata?.uid },
+    "label-kata-node",
+  );
   expect(outcome).toMatchObject({ state: "succeeded" });
   const labelled = await core.readNode({ name });
   expect(labelled.metadata?.labels?.["icn.akraino.org/kata"]).toBe(expected);
@@ -55,7 +80,10 @@ test("replaying the same event leaves the Node's resourceVersion unchanged", asy
   const name = node.metadata?.name ?? "";
   const { event } = await rig.send("node.joined", { node: name }, "label-kata-node");
   const before = (await core.readNode({ name })).metadata?.resourceVersion;
-  const again = await rig.send("node.joined", { node: name }, "label-kata-node", { id: event.id, replay: true });
+  const again = await rig.send("node.joined", { node: name }, "label-kata-node", {
+    id: event.id,
+    replay: true,
+  });
   expect(again.outcome).toMatchObject({ state: "succeeded", replay: true });
   expect((await core.readNode({ name })).metadata?.resourceVersion).toBe(before);
 });

@@ -1,5 +1,11 @@
 // provision-tenant end to end: publish tenant.requested, then prove isolation with the apiserver itself.
-import { CoreV1Api, KubernetesObjectApi, NetworkingV1Api, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
+import {
+  CoreV1Api,
+  KubernetesObjectApi,
+  NetworkingV1Api,
+  type KubernetesObject,
+  type V1Pod,
+} from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { aTenantRequested } from "../../schemas/fixtures.ts";
 import { provisionTenant } from "../../functions/provision-tenant/index.ts";
@@ -12,7 +18,10 @@ import { functionRig, type FunctionRig } from "./support.ts";
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const objects = KubernetesObjectApi.makeApiClient(kc);
-const fn = provisionTenant({ platformIdentities: ["icn-admin"], defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" } });
+const fn = provisionTenant({
+  platformIdentities: ["icn-admin"],
+  defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
+});
 let nc: NatsConnection;
 let rig: FunctionRig;
 let firstRequestId = "";
@@ -21,23 +30,42 @@ const tenant = uniqueName("acme");
 const other = uniqueName("globex");
 const alice = `alice-${tenant}`;
 const request = (overrides: Record<string, unknown> = {}): Record<string, unknown> =>
-  aTenantRequested({ tenant, admins: [{ kind: "User", name: alice }], namespaces: [tenant, `${tenant}-dev`], ticket: { system: "jira", id: "OPS-7" }, ...overrides });
+  aTenantRequested({
+    tenant,
+    admins: [{ kind: "User", name: alice }],
+    namespaces: [tenant, `${tenant}-dev`],
+    ticket: { system: "jira", id: "OPS-7" },
+    ...overrides,
+  });
 
 const aPod = (namespace: string, runtimeClassName?: string): V1Pod => ({
   metadata: { name: uniqueName("app"), namespace },
   spec: { runtimeClassName, containers: [{ name: "app", image: "registry.example/app:1" }] },
 });
 const asAlice = (): CoreV1Api => impersonating(kc, alice).makeApiClient(CoreV1Api);
-const rv = async (obj: KubernetesObject): Promise<string | undefined> => (await objects.read(obj as KubernetesObject & { metadata: { name: string } })).metadata?.resourceVersion;
-const quotaOf = async (ns: string): Promise<Record<string, string> | undefined> => (await core.readNamespacedResourceQuota({ name: "icn-tenant-quota", namespace: ns })).spec?.hard;
+const rv = async (obj: KubernetesObject): Promise<string | undefined> =>
+  (await objects.read(obj as KubernetesObject & { metadata: { name: string } })).metadata?.resourceVersion;
+const quotaOf = async (ns: string): Promise<Record<string, string> | undefined> =>
+  (await core.readNamespacedResourceQuota({ name: "icn-tenant-quota", namespace: ns })).spec?.hard;
 
 beforeAll(async () => {
   nc = await natsConnection();
   rig = await functionRig(nc, [fn]);
   const kube = kubeFromConfig(kc);
   for (const shim of ["qemu", "clh"]) await apply(kube, runtimeClass(shim), "test-setup");
-  await apply(kube, { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "runc" }, handler: "runc" } as KubernetesObject, "test-setup");
-  const { event, outcome } = await rig.send("tenant.requested", request(), "provision-tenant", { time: "2026-11-26T10:00:00.000Z" });
+  await apply(
+    kube,
+    {
+      apiVersion: "node.k8s.io/v1",
+      kind: "RuntimeClass",
+      metadata: { name: "runc" },
+      handler: "runc",
+    } as KubernetesObject,
+    "test-setup",
+  );
+  const { event, outcome } = await rig.send("tenant.requested", request(), "provision-tenant", {
+    time: "2026-11-26T10:00:00.000Z",
+  });
   expect(outcome).toMatchObject({ state: "succeeded" });
   firstRequestId = event.id;
 });
@@ -47,27 +75,63 @@ afterAll(async () => {
 });
 
 describe("the objects a tenant gets", () => {
-  test.each([[() => tenant], [() => `${tenant}-dev`]])("namespace %#: labels, quota, limits, isolation, admins", async (nsOf) => {
-    const ns = nsOf();
-    const namespace = await core.readNamespace({ name: ns });
-    expect(namespace.metadata?.labels).toMatchObject({ "icn.akraino.org/tenant": tenant, "app.kubernetes.io/managed-by": "icn-secure-tenancy", "pod-security.kubernetes.io/enforce": "baseline" });
-    expect(await quotaOf(ns)).toMatchObject({ pods: "50" });
-    expect((await core.readNamespacedLimitRange({ name: "icn-tenant-limits", namespace: ns })).spec?.limits[0]?.defaultRequest).toBeDefined();
-    const policy = await kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: "icn-tenant-isolation", namespace: ns });
-    expect(policy.spec?.ingress?.[0]?._from?.[0]?.namespaceSelector?.matchLabels).toEqual({ "icn.akraino.org/tenant": tenant });
-    const binding = await objects.read({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "icn-tenant-admins", namespace: ns } });
-    expect(binding).toMatchObject({ roleRef: { kind: "ClusterRole", name: "admin" }, subjects: [{ kind: "User", name: alice }] });
-  });
+  test.each([[() => tenant], [() => `${tenant}-dev`]])(
+    "namespace %#: labels, quota, limits, isolation, admins",
+    async (nsOf) => {
+      const ns = nsOf();
+      const namespace = await core.readNamespace({ name: ns });
+      expect(namespace.metadata?.labels).toMatchObject({
+        "icn.akraino.org/tenant": tenant,
+        "app.kubernetes.io/managed-by": "icn-secure-tenancy",
+        "pod-security.kubernetes.io/enforce": "baseline",
+      });
+      expect(await quotaOf(ns)).toMatchObject({ pods: "50" });
+      expect(
+        (await core.readNamespacedLimitRange({ name: "icn-tenant-limits", namespace: ns })).spec?.limits[0]
+          ?.defaultRequest,
+      ).toBeDefined();
+      const policy = await kc
+        .makeApiClient(NetworkingV1Api)
+        .readNamespacedNetworkPolicy({ name: "icn-tenant-isolation", namespace: ns });
+      expect(policy.spec?.ingress?.[0]?._from?.[0]?.namespaceSelector?.matchLabels).toEqual({
+        "icn.akraino.org/tenant": tenant,
+      });
+      const binding = await objects.read({
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "icn-tenant-admins", namespace: ns },
+      });
+      expect(binding).toMatchObject({
+        roleRef: { kind: "ClusterRole", name: "admin" },
+        subjects: [{ kind: "User", name: alice }],
+      });
+    },
+  );
 
   test("the result lists what was applied and carries the ticket", async () => {
     const [result] = await rig.results(firstRequestId, "tenant.provisioned");
-    expect(result?.data).toMatchObject({ tenant, namespaces: [tenant, `${tenant}-dev`], ticket: { system: "jira", id: "OPS-7" } });
-    expect(result?.data.applied).toEqual(expect.arrayContaining([`Namespace/${tenant}`, `NetworkPolicy/${tenant}/icn-tenant-isolation`, `RoleBinding/${tenant}-dev/icn-tenant-admins`]));
+    expect(result?.data).toMatchObject({
+      tenant,
+      namespaces: [tenant, `${tenant}-dev`],
+      ticket: { system: "jira", id: "OPS-7" },
+    });
+    expect(result?.data.applied).toEqual(
+      expect.arrayContaining([
+        `Namespace/${tenant}`,
+        `NetworkPolicy/${tenant}/icn-tenant-isolation`,
+        `RoleBinding/${tenant}-dev/icn-tenant-admins`,
+      ]),
+    );
   });
 
   test("admission policy parameters live in the platform's namespace", async () => {
-    const params = (await core.readNamespacedConfigMap({ name: `tenant-${tenant}`, namespace: "icn-system" })).data;
-    expect(params).toMatchObject({ tenant, allowedRuntimeClasses: "kata-qemu,kata-clh", defaultRuntimeClass: "kata-qemu" });
+    const params = (await core.readNamespacedConfigMap({ name: `tenant-${tenant}`, namespace: "icn-system" }))
+      .data;
+    expect(params).toMatchObject({
+      tenant,
+      allowedRuntimeClasses: "kata-qemu,kata-clh",
+      defaultRuntimeClass: "kata-qemu",
+    });
   });
 });
 
@@ -75,43 +139,83 @@ describe("as the tenant's admin, the apiserver enforces isolation", () => {
   test("a pod without a runtime class is admitted and defaulted to Kata", async () => {
     const pod = await eventually(async () => {
       const created = await asAlice().createNamespacedPod({ namespace: tenant, body: aPod(tenant) });
-      if (created.spec?.runtimeClassName !== "kata-qemu") throw new Error(`not defaulted: ${created.spec?.runtimeClassName}`);
+      if (created.spec?.runtimeClassName !== "kata-qemu")
+        throw new Error(`not defaulted: ${created.spec?.runtimeClassName}`);
       return created;
     });
     expect(pod.spec?.runtimeClassName).toBe("kata-qemu");
   });
 
   test("a runc pod is denied with our message", async () => {
-    await expect(asAlice().createNamespacedPod({ namespace: tenant, body: aPod(tenant, "runc") })).rejects.toThrow(/runtime class 'runc' is not allowed in tenant .*Kata/);
+    await expect(
+      asAlice().createNamespacedPod({ namespace: tenant, body: aPod(tenant, "runc") }),
+    ).rejects.toThrow(/runtime class 'runc' is not allowed in tenant .*Kata/);
   });
 
   test("another allowed Kata class is admitted", async () => {
-    const pod = await asAlice().createNamespacedPod({ namespace: `${tenant}-dev`, body: aPod(`${tenant}-dev`, "kata-clh") });
+    const pod = await asAlice().createNamespacedPod({
+      namespace: `${tenant}-dev`,
+      body: aPod(`${tenant}-dev`, "kata-clh"),
+    });
     expect(pod.spec?.runtimeClassName).toBe("kata-clh");
   });
 
   test("a pod in another tenant's namespace is forbidden", async () => {
-    await rig.send("tenant.requested", aTenantRequested({ tenant: other, admins: [{ kind: "User", name: "bob" }] }), "provision-tenant");
-    await expect(asAlice().createNamespacedPod({ namespace: other, body: aPod(other) })).rejects.toMatchObject({ code: 403 });
+    await rig.send(
+      "tenant.requested",
+      aTenantRequested({ tenant: other, admins: [{ kind: "User", name: "bob" }] }),
+      "provision-tenant",
+    );
+    await expect(
+      asAlice().createNamespacedPod({ namespace: other, body: aPod(other) }),
+    ).rejects.toMatchObject({ code: 403 });
   });
 
   test("deleting or editing what the platform made is refused", async () => {
     const net = impersonating(kc, alice).makeApiClient(NetworkingV1Api);
-    await expect(net.deleteNamespacedNetworkPolicy({ name: "icn-tenant-isolation", namespace: tenant })).rejects.toThrow(/only the platform may change or delete NetworkPolicy/);
     await expect(
-      net.patchNamespacedNetworkPolicy({ name: "icn-tenant-isolation", namespace: tenant, body: [{ op: "replace", path: "/spec/ingress", value: [{}] }] }),
+      net.deleteNamespacedNetworkPolicy({ name: "icn-tenant-isolation", namespace: tenant }),
+    ).rejects.toThrow(/only the platform may change or delete NetworkPolicy/);
+    await expect(
+      net.patchNamespacedNetworkPolicy({
+        name: "icn-tenant-isolation",
+        namespace: tenant,
+        body: [{ op: "replace", path: "/spec/ingress", value: [{}] }],
+      }),
     ).rejects.toThrow(/only the platform may change/);
-    await expect(asAlice().deleteNamespacedResourceQuota({ name: "icn-tenant-quota", namespace: tenant })).rejects.toMatchObject({ code: 403 });
-    await expect(asAlice().deleteNamespacedConfigMap({ name: `tenant-${tenant}`, namespace: "icn-system" })).rejects.toMatchObject({ code: 403 });
+    await expect(
+      asAlice().deleteNamespacedResourceQuota({ name: "icn-tenant-quota", namespace: tenant }),
+    ).rejects.toMatchObject({ code: 403 });
+    await expect(
+      asAlice().deleteNamespacedConfigMap({ name: `tenant-${tenant}`, namespace: "icn-system" }),
+    ).rejects.toMatchObject({ code: 403 });
     const rbac = KubernetesObjectApi.makeApiClient(impersonating(kc, alice));
-    await expect(rbac.delete({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "icn-tenant-admins", namespace: tenant } })).rejects.toThrow(/only the platform may change or delete RoleBinding/);
+    await expect(
+      rbac.delete({
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "icn-tenant-admins", namespace: tenant },
+      }),
+    ).rejects.toThrow(/only the platform may change or delete RoleBinding/);
   });
 
   test("removing a pod's quarantine label is refused", async () => {
-    const pod = await eventually(() => asAlice().createNamespacedPod({ namespace: tenant, body: aPod(tenant) }));
+    const pod = await eventually(() =>
+      asAlice().createNamespacedPod({ namespace: tenant, body: aPod(tenant) }),
+    );
     const name = pod.metadata?.name ?? "";
-    await core.patchNamespacedPod({ name, namespace: tenant, body: [{ op: "add", path: "/metadata/labels", value: { "icn.akraino.org/quarantine": "true" } }] });
-    await expect(asAlice().patchNamespacedPod({ name, namespace: tenant, body: [{ op: "remove", path: "/metadata/labels/icn.akraino.org~1quarantine" }] })).rejects.toThrow(/is quarantined: only the platform/);
+    await core.patchNamespacedPod({
+      name,
+      namespace: tenant,
+      body: [{ op: "add", path: "/metadata/labels", value: { "icn.akraino.org/quarantine": "true" } }],
+    });
+    await expect(
+      asAlice().patchNamespacedPod({
+        name,
+        namespace: tenant,
+        body: [{ op: "remove", path: "/metadata/labels/icn.akraino.org~1quarantine" }],
+      }),
+    ).rejects.toThrow(/is quarantined: only the platform/);
   });
 });
 
@@ -121,17 +225,26 @@ describe("what is refused changes nothing", () => {
     expect(outcome.state).toBe("rejected");
     return (await rig.results(event.id, "tenant.rejected"))[0]?.data;
   };
-  const namespaceExists = async (name: string): Promise<boolean> => core.readNamespace({ name }).then(() => true, () => false);
+  const namespaceExists = async (name: string): Promise<boolean> =>
+    core.readNamespace({ name }).then(
+      () => true,
+      () => false,
+    );
 
-  test.each([["kube-system"], ["default"], ["Acme"], ["a".repeat(64)], ["icn-system"]])("tenant name %s is rejected", async (name) => {
-    const result = await rejected(aTenantRequested({ tenant: name }));
-    expect(result).toMatchObject({ code: "SCHEMA_INVALID" });
-    expect(String(result?.reason)).toMatch(/tenant/);
-  });
+  test.each([["kube-system"], ["default"], ["Acme"], ["a".repeat(64)], ["icn-system"]])(
+    "tenant name %s is rejected",
+    async (name) => {
+      const result = await rejected(aTenantRequested({ tenant: name }));
+      expect(result).toMatchObject({ code: "SCHEMA_INVALID" });
+      expect(String(result?.reason)).toMatch(/tenant/);
+    },
+  );
 
   test("a system: admin identity is rejected and no namespace appears", async () => {
     const name = uniqueName("sys");
-    const result = await rejected(aTenantRequested({ tenant: name, admins: [{ kind: "Group", name: "system:authenticated" }] }));
+    const result = await rejected(
+      aTenantRequested({ tenant: name, admins: [{ kind: "Group", name: "system:authenticated" }] }),
+    );
     expect(String(result?.reason)).toMatch(/system:/);
     expect(await namespaceExists(name)).toBe(false);
   });
@@ -145,13 +258,19 @@ describe("what is refused changes nothing", () => {
     expect(result).toMatchObject({ code: "POLICY_REFUSED", tenant: name });
     expect(String(result?.reason)).toContain(`belongs to tenant ${owner}`);
     expect(await namespaceExists(name)).toBe(false);
-    expect((await core.readNamespace({ name: owner })).metadata?.labels?.["icn.akraino.org/tenant"]).toBe(owner);
+    expect((await core.readNamespace({ name: owner })).metadata?.labels?.["icn.akraino.org/tenant"]).toBe(
+      owner,
+    );
   });
 
   test("an existing namespace without a tenant label is adopted", async () => {
     const name = uniqueName("legacy");
     await core.createNamespace({ body: { metadata: { name } } });
-    const { outcome } = await rig.send("tenant.requested", aTenantRequested({ tenant: name }), "provision-tenant");
+    const { outcome } = await rig.send(
+      "tenant.requested",
+      aTenantRequested({ tenant: name }),
+      "provision-tenant",
+    );
     expect(outcome).toMatchObject({ state: "succeeded" });
     expect((await core.readNamespace({ name })).metadata?.labels?.["icn.akraino.org/tenant"]).toBe(name);
   });
@@ -161,23 +280,35 @@ describe("replays and ordering", () => {
   const watched = (): KubernetesObject[] => [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: tenant } },
     { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "icn-tenant-quota", namespace: tenant } },
-    { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "icn-tenant-isolation", namespace: tenant } },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "icn-tenant-isolation", namespace: tenant },
+    },
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `tenant-${tenant}`, namespace: "icn-system" } },
   ];
 
   test("replaying the same request moves no resourceVersion", async () => {
     const before = await Promise.all(watched().map(rv));
-    const { outcome } = await rig.send("tenant.requested", request(), "provision-tenant", { id: firstRequestId, time: "2026-11-26T10:00:00.000Z", replay: true });
+    const { outcome } = await rig.send("tenant.requested", request(), "provision-tenant", {
+      id: firstRequestId,
+      time: "2026-11-26T10:00:00.000Z",
+      replay: true,
+    });
     expect(outcome).toMatchObject({ state: "succeeded", replay: true });
     expect(await Promise.all(watched().map(rv))).toEqual(before);
   });
 
   test("a newer request with a changed quota is applied; the older one replayed afterwards is stale", async () => {
-    const newer = await rig.send("tenant.requested", request({ quota: { pods: 7 } }), "provision-tenant", { time: "2026-11-26T12:00:00.000Z" });
+    const newer = await rig.send("tenant.requested", request({ quota: { pods: 7 } }), "provision-tenant", {
+      time: "2026-11-26T12:00:00.000Z",
+    });
     expect(newer.outcome).toMatchObject({ state: "succeeded" });
     expect(await quotaOf(tenant)).toMatchObject({ pods: "7" });
     const before = await Promise.all(watched().map(rv));
-    const old = await rig.send("tenant.requested", request(), "provision-tenant", { time: "2026-11-26T11:00:00.000Z" });
+    const old = await rig.send("tenant.requested", request(), "provision-tenant", {
+      time: "2026-11-26T11:00:00.000Z",
+    });
     expect(old.outcome).toMatchObject({ state: "rejected", error: { code: "STALE_REQUEST" } });
     expect(await quotaOf(tenant)).toMatchObject({ pods: "7" });
     expect(await Promise.all(watched().map(rv))).toEqual(before);

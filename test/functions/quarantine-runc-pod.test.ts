@@ -11,7 +11,13 @@ const core = kc.makeApiClient(CoreV1Api);
 let nc: NatsConnection;
 const rigs: FunctionRig[] = [];
 
-const options = (overrides: Partial<QuarantineOptions> = {}): QuarantineOptions => ({ action: "isolate", dryRun: false, kataClasses: ["kata-qemu"], limiter: tokenBucket(600, 100), ...overrides });
+const options = (overrides: Partial<QuarantineOptions> = {}): QuarantineOptions => ({
+  action: "isolate",
+  dryRun: false,
+  kataClasses: ["kata-qemu"],
+  limiter: tokenBucket(600, 100),
+  ...overrides,
+});
 async function rigWith(overrides: Partial<QuarantineOptions> = {}): Promise<FunctionRig> {
   const rig = await functionRig(nc, [quarantineRuncPod(options(overrides))]);
   rigs.push(rig);
@@ -24,11 +30,26 @@ async function tenantNamespace(): Promise<string> {
   return name;
 }
 async function aPod(namespace: string, runtimeClassName?: string): Promise<V1Pod> {
-  return core.createNamespacedPod({ namespace, body: { metadata: { name: uniqueName("p") }, spec: { runtimeClassName, containers: [{ name: "c", image: "registry.example/legacy:1" }] } } });
+  return core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name: uniqueName("p") },
+      spec: { runtimeClassName, containers: [{ name: "c", image: "registry.example/legacy:1" }] },
+    },
+  });
 }
-const unsafe = (pod: V1Pod): { namespace: string; pod: string; uid?: string } => ({ namespace: pod.metadata?.namespace ?? "", pod: pod.metadata?.name ?? "", uid: pod.metadata?.uid });
-const readPod = (pod: V1Pod): Promise<V1Pod> => core.readNamespacedPod({ name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "" });
-const exists = (pod: V1Pod): Promise<boolean> => readPod(pod).then(() => true, () => false);
+const unsafe = (pod: V1Pod): { namespace: string; pod: string; uid?: string } => ({
+  namespace: pod.metadata?.namespace ?? "",
+  pod: pod.metadata?.name ?? "",
+  uid: pod.metadata?.uid,
+});
+const readPod = (pod: V1Pod): Promise<V1Pod> =>
+  core.readNamespacedPod({ name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "" });
+const exists = (pod: V1Pod): Promise<boolean> =>
+  readPod(pod).then(
+    () => true,
+    () => false,
+  );
 
 let rig: FunctionRig;
 beforeAll(async () => {
@@ -43,17 +64,31 @@ afterAll(async () => {
 test("a runc pod is labelled, isolated by a NetworkPolicy, has a Kubernetes Event and a pod.quarantined result", async () => {
   const ns = await tenantNamespace();
   const pod = await aPod(ns);
-  const { event, outcome } = await rig.send("pod.unsafe", { ...unsafe(pod), reason: "runs under runc" }, "quarantine-runc-pod");
+  const { event, outcome } = await rig.send(
+    "pod.unsafe",
+    { ...unsafe(pod), reason: "runs under runc" },
+    "quarantine-runc-pod",
+  );
   expect(outcome).toMatchObject({ state: "succeeded" });
   expect((await readPod(pod)).metadata?.labels?.["icn.akraino.org/quarantine"]).toBe("true");
-  const policy = await kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: ns });
-  expect(policy.spec).toMatchObject({ podSelector: { matchLabels: { "icn.akraino.org/quarantine": "true" } }, policyTypes: ["Ingress", "Egress"] });
+  const policy = await kc
+    .makeApiClient(NetworkingV1Api)
+    .readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: ns });
+  expect(policy.spec).toMatchObject({
+    podSelector: { matchLabels: { "icn.akraino.org/quarantine": "true" } },
+    policyTypes: ["Ingress", "Egress"],
+  });
   expect(policy.spec?.ingress ?? []).toEqual([]);
   expect(policy.spec?.egress ?? []).toEqual([]);
   const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
-  expect(events.items.filter((e) => e.reason === "Quarantined" && e.regarding?.uid === pod.metadata?.uid)).toHaveLength(1);
+  expect(
+    events.items.filter((e) => e.reason === "Quarantined" && e.regarding?.uid === pod.metadata?.uid),
+  ).toHaveLength(1);
   const [result] = await rig.results(event.id);
-  expect(result).toMatchObject({ type: "org.akraino.icn.pod.quarantined", data: { action: "isolate", dryRun: false, networkPolicy: "icn-quarantine" } });
+  expect(result).toMatchObject({
+    type: "org.akraino.icn.pod.quarantined",
+    data: { action: "isolate", dryRun: false, networkPolicy: "icn-quarantine" },
+  });
 });
 
 test.each([["evict"], ["delete"]] as const)("%s mode removes the pod after isolating it", async (action) => {
@@ -93,7 +128,10 @@ test("1,000 events for 50 pods quarantine exactly 50", async () => {
   const storm = await rigWith();
   for (let i = 0; i < 1000; i++) await storm.publish("pod.unsafe", unsafe(pods[i % 50]!));
   expect(await storm.settled(1000)).toEqual({ succeeded: 1000, rejected: 0, deadLettered: 0 });
-  const labelled = await core.listNamespacedPod({ namespace: ns, labelSelector: "icn.akraino.org/quarantine=true" });
+  const labelled = await core.listNamespacedPod({
+    namespace: ns,
+    labelSelector: "icn.akraino.org/quarantine=true",
+  });
   expect(labelled.items).toHaveLength(50);
   expect((await readPod(bystander)).metadata?.labels?.["icn.akraino.org/quarantine"]).toBeUndefined();
   const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
@@ -108,5 +146,7 @@ test("dry-run changes nothing and says what it would have done", async () => {
   const { event } = await dry.send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
   expect((await dry.results(event.id))[0]?.data).toMatchObject({ action: "delete", dryRun: true });
   expect((await readPod(pod)).metadata?.resourceVersion).toBe(before);
-  await expect(kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: ns })).rejects.toMatchObject({ code: 404 });
+  await expect(
+    kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: ns }),
+  ).rejects.toMatchObject({ code: 404 });
 });

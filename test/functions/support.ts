@@ -23,17 +23,27 @@ export interface FunctionRig {
   host: Host;
   nc: NatsConnection;
   /** Publishes an event and waits until the function settled it. */
-  send: (name: EventName, data: unknown, fn: string, options?: SendOptions) => Promise<{ event: CloudEvent<unknown>; outcome: Outcome }>;
+  send: (
+    name: EventName,
+    data: unknown,
+    fn: string,
+    options?: SendOptions,
+  ) => Promise<{ event: CloudEvent<unknown>; outcome: Outcome }>;
   /** The result events caused by an event id, oldest first. */
   results: (causeId: string, name?: EventName) => Promise<{ type: string; data: Record<string, unknown> }[]>;
   /** Publishes without waiting; pair with `settled` for bulk runs. */
   publish: (name: EventName, data: unknown) => Promise<CloudEvent<unknown>>;
   /** Waits until the host has settled `count` deliveries (succeeded, rejected or dead-lettered). */
-  settled: (count: number, timeoutMs?: number) => Promise<{ succeeded: number; rejected: number; deadLettered: number }>;
+  settled: (
+    count: number,
+    timeoutMs?: number,
+  ) => Promise<{ succeeded: number; rejected: number; deadLettered: number }>;
   stop: () => Promise<void>;
 }
 
-async function counterValue(counter: { get: () => Promise<{ values: { value: number }[] }> }): Promise<number> {
+async function counterValue(counter: {
+  get: () => Promise<{ values: { value: number }[] }>;
+}): Promise<number> {
   return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
 
@@ -49,16 +59,31 @@ export async function functionRig(nc: NatsConnection, functions: AnyFunction[]):
       const event = newEvent({ name, source: "urn:test:functions", data, id: options.id });
       const timed = options.time ? event.cloneWith({ time: options.time }) : event;
       const since = new Date().toISOString();
-      const replay = options.replay ? { replayTo: fn, headers: { [REPLAY_ID_HEADER]: crypto.randomUUID() }, msgId: crypto.randomUUID() } : {};
+      const replay = options.replay
+        ? { replayTo: fn, headers: { [REPLAY_ID_HEADER]: crypto.randomUUID() }, msgId: crypto.randomUUID() }
+        : {};
       await publishEvent(js, config.prefix, timed, replay);
-      const outcome = await waitForOutcome(host, timed, fn, ["succeeded", "rejected", "dead-lettered"], since);
+      const outcome = await waitForOutcome(
+        host,
+        timed,
+        fn,
+        ["succeeded", "rejected", "dead-lettered"],
+        since,
+      );
       return { event: timed, outcome };
     },
     results: async (causeId, name) => {
-      const messages = await streamMessages(nc, config.eventsStream, name ? subjectOf(config.prefix, name) : undefined);
+      const messages = await streamMessages(
+        nc,
+        config.eventsStream,
+        name ? subjectOf(config.prefix, name) : undefined,
+      );
       return messages
         .filter((m) => m.headers["ce-causeid"]?.[0] === causeId)
-        .map((m) => ({ type: m.headers["ce-type"]?.[0] ?? "", data: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown> }));
+        .map((m) => ({
+          type: m.headers["ce-type"]?.[0] ?? "",
+          data: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown>,
+        }));
     },
     publish: async (name, data) => {
       const event = newEvent({ name, source: "urn:test:functions", data });
@@ -66,11 +91,19 @@ export async function functionRig(nc: NatsConnection, functions: AnyFunction[]):
       return event;
     },
     settled: async (count, timeoutMs = 120_000) =>
-      waitUntil(`${count} settled deliveries`, async () => {
-        const m = host.metrics;
-        const totals = { succeeded: await counterValue(m.succeeded), rejected: await counterValue(m.rejected), deadLettered: await counterValue(m.deadLettered) };
-        return totals.succeeded + totals.rejected + totals.deadLettered >= count ? totals : undefined;
-      }, timeoutMs),
+      waitUntil(
+        `${count} settled deliveries`,
+        async () => {
+          const m = host.metrics;
+          const totals = {
+            succeeded: await counterValue(m.succeeded),
+            rejected: await counterValue(m.rejected),
+            deadLettered: await counterValue(m.deadLettered),
+          };
+          return totals.succeeded + totals.rejected + totals.deadLettered >= count ? totals : undefined;
+        },
+        timeoutMs,
+      ),
     stop: () => host.drain(),
   };
 }

@@ -13,7 +13,11 @@ export interface Spawned {
 }
 
 export function spawnNode(script: string, env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, [script], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   let output = "";
   const listeners = new Set<() => void>();
@@ -23,7 +27,9 @@ export function spawnNode(script: string, env: Record<string, string>): Spawned 
   };
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => (children.delete(child), resolve(code))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => (children.delete(child), resolve(code))),
+  );
   const waitFor = (pattern: RegExp, timeoutMs = 30_000): Promise<void> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
@@ -31,7 +37,13 @@ export function spawnNode(script: string, env: Record<string, string>): Spawned 
         cleanup();
         resolve();
       };
-      const timer = setTimeout(() => (cleanup(), reject(new Error(`no ${pattern} in ${timeoutMs} ms; output:\n${output.slice(-2000)}`))), timeoutMs);
+      const timer = setTimeout(
+        () => (
+          cleanup(),
+          reject(new Error(`no ${pattern} in ${timeoutMs} ms; output:\n${output.slice(-2000)}`))
+        ),
+        timeoutMs,
+      );
       const cleanup = (): void => {
         clearTimeout(timer);
         listeners.delete(check);

@@ -9,14 +9,22 @@ import { DLQ_HEADERS } from "../../shared/host/dead-letter.ts";
 import type { Host } from "../../shared/host/host.ts";
 import { subjectOf } from "../../schemas/events.ts";
 import { natsConnection } from "../harness/servers.ts";
-import { SideEffects, startTestHost, streamMessages, testConfig, waitForOutcome, waitUntil } from "./support.ts";
+import {
+  SideEffects,
+  startTestHost,
+  streamMessages,
+  testConfig,
+  waitForOutcome,
+  waitUntil,
+} from "./support.ts";
 
 let nc: NatsConnection;
 let config: RuntimeConfig;
 let effects: SideEffects;
 let host: Host;
 
-const nodeJoined = (node: string): ReturnType<typeof newEvent> => newEvent({ name: "node.joined", source: "urn:test:provisioner", data: { node } });
+const nodeJoined = (node: string): ReturnType<typeof newEvent> =>
+  newEvent({ name: "node.joined", source: "urn:test:provisioner", data: { node } });
 
 // Every behaviour keys off the node name, so one host serves all the cases below.
 const worker = defineFunction({
@@ -26,8 +34,10 @@ const worker = defineFunction({
   handle: async (event, ctx) => {
     await effects.record({ id: event.id, attempt: ctx.attempt });
     const node = event.data.node;
-    if (node.startsWith("flaky") && ctx.attempt <= 3) throw new IcnError("KUBE_UNAVAILABLE", `try ${ctx.attempt} failed`);
-    if (node.startsWith("broken")) throw new IcnError("KUBE_CONFLICT", `still conflicting on try ${ctx.attempt}`);
+    if (node.startsWith("flaky") && ctx.attempt <= 3)
+      throw new IcnError("KUBE_UNAVAILABLE", `try ${ctx.attempt} failed`);
+    if (node.startsWith("broken"))
+      throw new IcnError("KUBE_CONFLICT", `still conflicting on try ${ctx.attempt}`);
     await ctx.emit("node.kata-enabled", { node, reason: "test" });
   },
 });
@@ -55,7 +65,8 @@ afterAll(async () => {
   await nc.close();
 });
 
-const callsFor = async (id: string): Promise<number> => (await effects.all()).filter((e) => e.id === id).length;
+const callsFor = async (id: string): Promise<number> =>
+  (await effects.all()).filter((e) => e.id === id).length;
 
 test("a handler failing transiently three times then succeeding is delivered four times and succeeds", async () => {
   const event = nodeJoined("flaky-1");
@@ -67,14 +78,30 @@ test("a handler failing transiently three times then succeeding is delivered fou
 });
 
 test("a permanent error is not retried; tenant.rejected carries the reason and ticket; the outcome is rejected", async () => {
-  const event = newEvent({ name: "tenant.requested", source: "urn:test:portal", data: { tenant: "acme", admins: [{ kind: "User", name: "alice" }], ticket: { system: "jira", id: "OPS-1" } } });
+  const event = newEvent({
+    name: "tenant.requested",
+    source: "urn:test:portal",
+    data: {
+      tenant: "acme",
+      admins: [{ kind: "User", name: "alice" }],
+      ticket: { system: "jira", id: "OPS-1" },
+    },
+  });
   await publishEvent(jetstream(nc), config.prefix, event);
   const outcome = await waitForOutcome(host, event, "refuser", ["rejected"]);
   expect(outcome.error).toEqual({ code: "POLICY_REFUSED", message: "tenants are closed today" });
   const results = await streamMessages(nc, config.eventsStream, subjectOf(config.prefix, "tenant.rejected"));
-  const rejected = results.map((m) => ({ headers: m.headers, data: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown> }));
+  const rejected = results.map((m) => ({
+    headers: m.headers,
+    data: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown>,
+  }));
   const mine = rejected.find((r) => r.headers["ce-causeid"]?.[0] === event.id);
-  expect(mine?.data).toEqual({ tenant: "acme", code: "POLICY_REFUSED", reason: "tenants are closed today", ticket: { system: "jira", id: "OPS-1" } });
+  expect(mine?.data).toEqual({
+    tenant: "acme",
+    code: "POLICY_REFUSED",
+    reason: "tenants are closed today",
+    ticket: { system: "jira", id: "OPS-1" },
+  });
   await new Promise((r) => setTimeout(r, 300));
   expect(await callsFor(event.id)).toBe(1);
 });
@@ -85,8 +112,12 @@ test("a handler that always fails is dead-lettered after the configured attempts
   const outcome = await waitForOutcome(host, event, "worker", ["dead-lettered"]);
   expect(outcome.attempts).toBe(config.retry.attempts);
   expect(await callsFor(event.id)).toBe(config.retry.attempts);
-  const original = (await streamMessages(nc, config.eventsStream, subjectOf(config.prefix, "node.joined"))).find((m) => m.headers["ce-id"]?.[0] === event.id);
-  const letter = (await streamMessages(nc, config.deadLetterStream)).find((m) => m.headers["ce-id"]?.[0] === event.id);
+  const original = (
+    await streamMessages(nc, config.eventsStream, subjectOf(config.prefix, "node.joined"))
+  ).find((m) => m.headers["ce-id"]?.[0] === event.id);
+  const letter = (await streamMessages(nc, config.deadLetterStream)).find(
+    (m) => m.headers["ce-id"]?.[0] === event.id,
+  );
   expect(original && letter).toBeTruthy();
   expect(Buffer.from(letter!.data).equals(Buffer.from(original!.data))).toBe(true);
   for (const [name, values] of Object.entries(original!.headers)) {
@@ -115,7 +146,8 @@ describe("malformed input ends rejected or dead-lettered with a reason, and the 
   const raw = async (payload: string | Uint8Array, hdrs: Record<string, string>): Promise<number> => {
     const h = headers();
     for (const [k, v] of Object.entries(hdrs)) h.set(k, v);
-    return (await jetstream(nc).publish(subjectOf(config.prefix, "node.joined"), payload, { headers: h })).seq;
+    return (await jetstream(nc).publish(subjectOf(config.prefix, "node.joined"), payload, { headers: h }))
+      .seq;
   };
   const binaryHeaders = (overrides: Record<string, string> = {}): Record<string, string> => ({
     "ce-specversion": "1.0",
@@ -137,7 +169,12 @@ describe("malformed input ends rejected or dead-lettered with a reason, and the 
     ["missing ce-id", '{"node":"n"}', binaryHeaders({ "ce-id": "" }), /id/],
     ["wrong specversion", '{"node":"n"}', binaryHeaders({ "ce-specversion": "0.3" }), /specversion/i],
     ["bad percent-encoding", '{"node":"n"}', binaryHeaders({ "ce-source": "urn:%zz" }), /hex digits/i],
-    ["a payload over the maximum", JSON.stringify({ node: "x".repeat(70 * 1024) }), binaryHeaders(), /large|bytes/i],
+    [
+      "a payload over the maximum",
+      JSON.stringify({ node: "x".repeat(70 * 1024) }),
+      binaryHeaders(),
+      /large|bytes/i,
+    ],
   ])("%s is dead-lettered with a reason", async (_name, payload, hdrs, reason) => {
     const seq = await raw(payload, hdrs);
     const letter = await deadLetterFor(seq);
@@ -146,7 +183,11 @@ describe("malformed input ends rejected or dead-lettered with a reason, and the 
   });
 
   test("data failing its schema is rejected with the field that failed", async () => {
-    const event = newEvent({ name: "node.joined", source: "urn:test:fuzz", data: { node: "Not_A_Node!", extra: 1 } });
+    const event = newEvent({
+      name: "node.joined",
+      source: "urn:test:fuzz",
+      data: { node: "Not_A_Node!", extra: 1 },
+    });
     await publishEvent(jetstream(nc), config.prefix, event);
     const outcome = await waitForOutcome(host, event, "worker", ["rejected"]);
     expect(outcome.error?.code).toBe("SCHEMA_INVALID");

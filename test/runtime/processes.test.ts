@@ -32,31 +32,45 @@ async function setup(): Promise<{ config: RuntimeConfig; effects: SideEffects }>
 }
 
 function startHost(config: RuntimeConfig, env: Record<string, string> = {}): Spawned {
-  return spawnNode(HOST, { NATS_URL: config.natsUrl, ICN_SUBJECT_PREFIX: config.prefix, ICN_HTTP_PORT: "0", ...env });
+  return spawnNode(HOST, {
+    NATS_URL: config.natsUrl,
+    ICN_SUBJECT_PREFIX: config.prefix,
+    ICN_HTTP_PORT: "0",
+    ...env,
+  });
 }
 
 async function publishNodes(config: RuntimeConfig, count: number): Promise<string[]> {
   const js = jetstream(nc);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const event = newEvent({ name: "node.joined", source: "urn:test:processes", data: { node: `node-${i}` } });
+    const event = newEvent({
+      name: "node.joined",
+      source: "urn:test:processes",
+      data: { node: `node-${i}` },
+    });
     ids.push(event.id);
     await publishEvent(js, config.prefix, event);
   }
   return ids;
 }
 
-const done = async (effects: SideEffects): Promise<Effect[]> => ((await effects.all()) as unknown as Effect[]).filter((e) => e.phase === "done");
+const done = async (effects: SideEffects): Promise<Effect[]> =>
+  ((await effects.all()) as unknown as Effect[]).filter((e) => e.phase === "done");
 
 test("two host processes share one consumer: 1,000 events, each handled exactly once, both did work", async () => {
   const { config, effects } = await setup();
   const hosts = [startHost(config), startHost(config)];
   await Promise.all(hosts.map((h) => h.waitFor(/host ready/)));
   const ids = await publishNodes(config, 1000);
-  const handled = await waitUntil("1,000 handled events", async () => {
-    const all = await done(effects);
-    return all.length >= 1000 ? all : undefined;
-  }, 60_000);
+  const handled = await waitUntil(
+    "1,000 handled events",
+    async () => {
+      const all = await done(effects);
+      return all.length >= 1000 ? all : undefined;
+    },
+    60_000,
+  );
   await new Promise((r) => setTimeout(r, 500));
   const final = await done(effects);
   expect(final).toHaveLength(1000);
@@ -70,12 +84,16 @@ test("a host killed with SIGKILL mid-handler: the other host completes the event
   const slow = startHost(config, { TEST_HANDLER_DELAY_MS: "60000", TEST_ACK_WAIT_MS: "2000" });
   await slow.waitFor(/host ready/);
   const [id] = await publishNodes(config, 1);
-  await waitUntil("the handler to start", async () => ((await effects.all()) as unknown as Effect[]).find((e) => e.id === id && e.phase === "start"));
+  await waitUntil("the handler to start", async () =>
+    ((await effects.all()) as unknown as Effect[]).find((e) => e.id === id && e.phase === "start"),
+  );
   slow.child.kill("SIGKILL");
   await slow.exited;
   const rescuer = startHost(config);
   await rescuer.waitFor(/host ready/);
-  const finished = await waitUntil("the event to complete on the other host", async () => (await done(effects)).find((e) => e.id === id));
+  const finished = await waitUntil("the event to complete on the other host", async () =>
+    (await done(effects)).find((e) => e.id === id),
+  );
   expect(finished.pid).toBe(rescuer.child.pid);
 });
 

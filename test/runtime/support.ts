@@ -27,7 +27,11 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
   };
 }
 
-export async function startTestHost(nc: NatsConnection, config: RuntimeConfig, functions: AnyFunction[]): Promise<Host> {
+export async function startTestHost(
+  nc: NatsConnection,
+  config: RuntimeConfig,
+  functions: AnyFunction[],
+): Promise<Host> {
   const log = createLogger("test-host", process.env.ICN_LOG_LEVEL ?? "silent");
   return startHost({ functions, nc, kube: kubeFromConfig(kubeConfig()), config, log });
 }
@@ -63,7 +67,11 @@ export class SideEffects {
   }
 }
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -74,7 +82,13 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
 }
 
 /** Waits for one of `states`, recorded at or after `since` (an ISO time) when given. */
-export async function waitForOutcome(host: Host, event: { id: string; source: string }, fn: string, states: OutcomeState[], since = ""): Promise<Outcome> {
+export async function waitForOutcome(
+  host: Host,
+  event: { id: string; source: string },
+  fn: string,
+  states: OutcomeState[],
+  since = "",
+): Promise<Outcome> {
   return waitUntil(`outcome ${states.join("|")} of ${event.id} for ${fn}`, async () => {
     const outcome = await host.outcomes.get(event, fn);
     return outcome && states.includes(outcome.state) && outcome.updatedAt >= since ? outcome : undefined;
@@ -88,10 +102,16 @@ export interface StoredMessage {
 }
 
 /** Every message currently in a stream (events or dead letters), oldest first. */
-export async function streamMessages(nc: NatsConnection, stream: string, filter?: string): Promise<StoredMessage[]> {
+export async function streamMessages(
+  nc: NatsConnection,
+  stream: string,
+  filter?: string,
+): Promise<StoredMessage[]> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(stream, filter ? { subjects_filter: filter } : undefined);
-  let left = filter ? Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0) : info.state.messages;
+  let left = filter
+    ? Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0)
+    : info.state.messages;
   const out: StoredMessage[] = [];
   if (left === 0) return out;
   const consumer = await jetstream(nc).consumers.get(stream, filter ? { filter_subjects: [filter] } : {});
