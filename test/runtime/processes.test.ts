@@ -115,3 +115,28 @@ test("SIGTERM: in-flight handlers finish, nothing new is pulled, the process exi
   expect(started.length).toBeLessThan(ids.length);
   expect(new Set(finished)).toEqual(new Set(started));
 });
+
+test("a host process serves /healthz, /readyz and Prometheus /metrics on its HTTP port", async () => {
+  const { config } = await setup();
+  const host = startHost(config);
+  await host.waitFor(/"httpPort":\d+/);
+  const port = Number(/"httpPort":(\d+)/.exec(host.output())?.[1]);
+  await publishNodes(config, 3);
+  const base = `http://127.0.0.1:${port}`;
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  const metrics = await waitUntil("three handled events in /metrics", async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return /icn_events_succeeded_total\{function="recorder"\} 3/.test(text) ? text : undefined;
+  });
+  for (const name of [
+    "icn_events_received_total",
+    "icn_events_retried_total",
+    "icn_events_dead_lettered_total",
+    "icn_events_rejected_total",
+    "icn_handler_duration_seconds_bucket",
+    "icn_handlers_in_flight",
+  ])
+    expect(metrics).toContain(name);
+  expect((await fetch(`${base}/nope`)).status).toBe(404);
+});
