@@ -7,8 +7,6 @@ import {
   type KubernetesObject,
 } from "@kubernetes/client-node";
 
-type HttpMethodArg = Parameters<KubernetesObjectApi["configuration"]["baseServer"]["makeRequestContext"]>[1];
-
 export class RawObjectApi extends KubernetesObjectApi {
   static forConfig(kc: KubeConfig): RawObjectApi {
     const client = kc.makeApiClient(RawObjectApi);
@@ -21,7 +19,7 @@ export class RawObjectApi extends KubernetesObjectApi {
     options: { fieldManager: string; force?: boolean; dryRun?: "All" },
   ): Promise<T> {
     const path = await this.specUriPath(spec, "patch");
-    const request = this.configuration.baseServer.makeRequestContext(path, "PATCH" as HttpMethodArg);
+    const request = this.configuration.baseServer.makeRequestContext(path, "PATCH");
     request.setHeaderParam("Accept", "application/json");
     request.setHeaderParam("Content-Type", PatchStrategy.ServerSideApply);
     request.setQueryParam("fieldManager", options.fieldManager);

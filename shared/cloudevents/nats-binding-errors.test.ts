@@ -11,8 +11,12 @@ import {
 import { NatsBinding } from "./nats-binding.ts";
 
 describe("NOT_A_CLOUDEVENT", () => {
-  it("without headers", () => {
-    expectRejected({ headers: {}, payload: bytes("{}") }, "NOT_A_CLOUDEVENT", /no ce-specversion header/);
+  it("without headers, when the payload is not a JSON object", () => {
+    expectRejected({ headers: {}, payload: bytes("hello") }, "NOT_A_CLOUDEVENT", /no ce-specversion header/);
+  });
+
+  it("without headers, a JSON object is read as a structured event and must be a complete one", () => {
+    expectRejected({ headers: {}, payload: bytes('{"node":"n"}') }, "MISSING_ATTRIBUTE", /specversion/);
   });
 
   it("for plain JSON", () => {

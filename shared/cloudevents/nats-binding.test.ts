@@ -177,10 +177,23 @@ describe("isEvent", () => {
   it("recognises both modes and nothing else", () => {
     expect(NatsBinding.isEvent(aBinaryMessage())).toBe(true);
     expect(NatsBinding.isEvent(aStructuredMessage())).toBe(true);
-    expect(NatsBinding.isEvent({ headers: {}, payload: bytes("{}") })).toBe(false);
+    expect(NatsBinding.isEvent({ headers: {}, payload: bytes("plain text") })).toBe(false);
+    expect(NatsBinding.isEvent({ headers: { "ce-id": "1" }, payload: bytes("{}") })).toBe(false);
     expect(
       NatsBinding.isEvent({ headers: { "Content-Type": "application/cloudevents+xml" }, payload: bytes("") }),
     ).toBe(false);
+  });
+});
+
+describe("structured mode without headers (binding v1.0.2, and the Go SDK today)", () => {
+  it("reads a bare JSON event", () => {
+    const { payload } = NatsBinding.structured(aTenantRequested());
+    const event = NatsBinding.toEvent({ headers: {}, payload });
+    expect(event).toMatchObject({
+      id: aTenantRequested().id,
+      source: aTenantRequested().source,
+      type: aTenantRequested().type,
+    });
   });
 });
 

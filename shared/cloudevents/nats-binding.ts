@@ -19,11 +19,20 @@ export interface ToEventOptions {
 
 type Mode = "structured" | "binary";
 
+/** A JSON object payload with no Content-Type and no ce- headers at all. */
+function isHeaderlessJsonObject(headers: ReadonlyMap<string, string>, payload: Uint8Array): boolean {
+  if (headers.has("content-type") || [...headers.keys()].some((k) => k.startsWith("ce-"))) return false;
+  const first = payload.find((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+  return first === 0x7b; // "{"
+}
+
 /**
  * §3: a Content-Type of `application/cloudevents…` means structured, whatever ce- headers ride along;
- * otherwise a ce-specversion header means binary. Anything else is not ours to guess at.
+ * otherwise a ce-specversion header means binary. A bare JSON object with no headers at all is
+ * structured too: binding v1.0.2 had no headers, and the Go SDK still sends structured mode that way.
+ * Anything else is not ours to guess at.
  */
-function detectMode(headers: ReadonlyMap<string, string>): Mode {
+function detectMode(headers: ReadonlyMap<string, string>, payload: Uint8Array = new Uint8Array()): Mode {
   const type = mediaType(headers.get("content-type"));
   if (type === STRUCTURED_JSON_TYPE) return "structured";
   if (type?.startsWith(STRUCTURED_TYPE_PREFIX)) {
@@ -33,6 +42,7 @@ function detectMode(headers: ReadonlyMap<string, string>): Mode {
     );
   }
   if (headers.has("ce-specversion")) return "binary";
+  if (isHeaderlessJsonObject(headers, payload)) return "structured";
   throw new BindingError(
     "NOT_A_CLOUDEVENT",
     `no CloudEvent: Content-Type is not "${STRUCTURED_JSON_TYPE}" and there is no ce-specversion header`,
@@ -51,7 +61,7 @@ function checkSize(payload: Uint8Array, maxBytes: number | undefined): void {
 function toEvent(message: NatsMessage, options: ToEventOptions = {}): CloudEvent<unknown> {
   checkSize(message.payload, options.maxBytes);
   const headers = lowerCaseHeaders(message.headers);
-  return detectMode(headers) === "structured"
+  return detectMode(headers, message.payload) === "structured"
     ? fromStructured(message.payload)
     : fromBinary(headers, message.payload);
 }
@@ -59,7 +69,7 @@ function toEvent(message: NatsMessage, options: ToEventOptions = {}): CloudEvent
 /** Whether the message claims to be a CloudEvent in a mode we read; toEvent() still validates it. */
 function isEvent(message: NatsMessage): boolean {
   try {
-    detectMode(lowerCaseHeaders(message.headers));
+    detectMode(lowerCaseHeaders(message.headers), message.payload);
     return true;
   } catch {
     return false;

@@ -165,7 +165,8 @@ describe("malformed input ends rejected or dead-lettered with a reason, and the 
 
   test.each([
     ["not JSON (structured)", "{not json", { "Content-Type": "application/cloudevents+json" }, /JSON/i],
-    ["no CloudEvents headers at all", '{"node":"n"}', {}, /CloudEvent/i],
+    ["no CloudEvents headers at all", '{"node":"n"}', {}, /specversion/],
+    ["no headers and no JSON", "hello", {}, /CloudEvent/i],
     ["missing ce-id", '{"node":"n"}', binaryHeaders({ "ce-id": "" }), /id/],
     ["wrong specversion", '{"node":"n"}', binaryHeaders({ "ce-specversion": "0.3" }), /specversion/i],
     ["bad percent-encoding", '{"node":"n"}', binaryHeaders({ "ce-source": "urn:%zz" }), /hex digits/i],

@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jets
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { RuntimeConfig } from "../../shared/config.ts";
 import { namesFor } from "../../shared/config.ts";
-import { kubeFromConfig } from "../../shared/kube.ts";
+import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
 import type { AnyFunction } from "../../shared/function.ts";
 import { startHost, type Host } from "../../shared/host/host.ts";
@@ -31,9 +31,11 @@ export async function startTestHost(
   nc: NatsConnection,
   config: RuntimeConfig,
   functions: AnyFunction[],
+  /** The cluster as the functions see it; the admin's by default. */
+  kube: Kube = kubeFromConfig(kubeConfig()),
 ): Promise<Host> {
   const log = createLogger("test-host", process.env.ICN_LOG_LEVEL ?? "silent");
-  return startHost({ functions, nc, kube: kubeFromConfig(kubeConfig()), config, log });
+  return startHost({ functions, nc, kube, config, log });
 }
 
 /** Where test handlers record each call they make, so a test can count real side effects. */
