@@ -10,16 +10,22 @@ export interface RunningConsumer {
 
 export const DEFAULT_CONCURRENCY = 8;
 
-export async function startConsumer(consumer: Consumer, deps: DeliveryDeps): Promise<RunningConsumer> {
+export async function startConsumer(consumer: Consumer, deps: Omit<DeliveryDeps, "leases">): Promise<RunningConsumer> {
   const limit = deps.fn.concurrency ?? DEFAULT_CONCURRENCY;
   // Pull a little ahead so the handlers never wait on the network, but not so far that
   // another host sharing the consumer starves.
   const messages = await consumer.consume({ max_messages: Math.max(limit * 2, 4) });
   const running = new Set<Promise<void>>();
   let draining = false;
+  // One timer for all in-flight handlers: long ones keep their lease, or JetStream would
+  // redeliver them to another host while they still run.
+  const leases = new Set<JsMsg>();
+  const renew = setInterval(() => leases.forEach((m) => m.working()), Math.max(1000, deps.config.ackWaitMs / 3));
+  renew.unref();
+  const delivery: DeliveryDeps = { ...deps, leases };
 
   const start = (msg: JsMsg): void => {
-    const task = deliver(msg, deps).finally(() => running.delete(task));
+    const task = deliver(msg, delivery).finally(() => running.delete(task));
     running.add(task);
   };
 
@@ -41,6 +47,7 @@ export async function startConsumer(consumer: Consumer, deps: DeliveryDeps): Pro
       await messages.close();
       await loop;
       await Promise.allSettled([...running]);
+      clearInterval(renew);
     },
   };
 }

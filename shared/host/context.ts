@@ -62,16 +62,13 @@ export function makeContext(
   trigger: CloudEvent<unknown>,
   meta: { attempt: number; sequence: number; replayId?: string; results: string[] },
 ): HandlerContext {
-  const log = deps.log.child({
-    eventId: trigger.id,
-    type: trigger.type,
-    source: trigger.source,
-    function: deps.fn.name,
-    attempt: meta.attempt,
-  });
+  let log: Logger | undefined;
   return {
     kube: deps.kube,
-    log,
+    // Made on first use: most handlers of a busy host never log.
+    get log(): Logger {
+      return (log ??= deps.log.child({ eventId: trigger.id, type: trigger.type, source: trigger.source, function: deps.fn.name, attempt: meta.attempt }));
+    },
     emit: makeEmit(deps, trigger, meta.replayId, meta.results),
     signal: deps.signal,
     attempt: meta.attempt,

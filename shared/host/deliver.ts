@@ -15,6 +15,8 @@ import type { Outcome, OutcomeStore } from "./outcomes.ts";
 export interface DeliveryDeps extends ContextDeps {
   outcomes: OutcomeStore;
   metrics: HostMetrics;
+  /** Messages whose handlers run now; the consumer loop renews their leases. */
+  leases: Set<JsMsg>;
 }
 
 /** Header a replay or redrive carries, so its results are new events rather than repeats. */
@@ -47,7 +49,8 @@ function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<un
     const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`).join("; ");
     throw permanent("SCHEMA_INVALID", `data does not match ${deps.fn.on}: ${fields}`);
   }
-  return event.cloneWith({ data: parsed.data }, true);
+  // Already validated by the binding: skip the SDK re-validating the copy.
+  return event.cloneWith({ data: parsed.data }, false);
 }
 
 function outcomeOf(
@@ -139,8 +142,7 @@ async function failed(
 async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery): Promise<void> {
   const label = { function: deps.fn.name };
   const ctx = makeContext(deps, event, { ...d, sequence: d.msg.info.streamSequence });
-  // Long handlers keep their lease: JetStream would otherwise redeliver to another host.
-  const heartbeat = setInterval(() => d.msg.working(), Math.max(1000, deps.config.ackWaitMs / 3));
+  deps.leases.add(d.msg);
   const stopTimer = deps.metrics.duration.startTimer(label);
   deps.metrics.inFlight.inc(label);
   try {
@@ -150,7 +152,7 @@ async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Del
     stopTimer({ outcome: isTransient(err) ? "failed" : "rejected" });
     throw err;
   } finally {
-    clearInterval(heartbeat);
+    deps.leases.delete(d.msg);
     deps.metrics.inFlight.dec(label);
   }
 }

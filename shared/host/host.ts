@@ -37,7 +37,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, config);
   const js = jetstream(nc);
-  const outcomes = await OutcomeStore.open(nc, config.outcomesBucket);
+  const outcomes = await OutcomeStore.open(nc, config.outcomesBucket, config.streamReplicas);
   const metrics = createMetrics();
   const shutdown = new AbortController();
   const consumers: RunningConsumer[] = [];

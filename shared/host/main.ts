@@ -1,6 +1,6 @@
 // Runs a host as a process: connect, consume, and on SIGTERM/SIGINT drain and exit 0.
 import { connect } from "@nats-io/transport-node";
-import { configFromEnv, type RuntimeConfig } from "../config.ts";
+import { configFromEnv, natsAuthFromEnv, type RuntimeConfig } from "../config.ts";
 import type { AnyFunction } from "../function.ts";
 import { kubeFromEnvironment, type Kube } from "../kube.ts";
 import { createLogger } from "../logging.ts";
@@ -22,6 +22,7 @@ export async function runHostProcess(
     servers: config.natsUrl,
     name: options.name ?? "icn-host",
     maxReconnectAttempts: -1,
+    ...natsAuthFromEnv(),
   }).catch((err: unknown) => {
     throw new Error(`cannot connect to NATS at ${config.natsUrl} (set NATS_URL): ${String(err)}`);
   });

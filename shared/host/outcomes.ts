@@ -44,8 +44,8 @@ export class OutcomeStore {
     this.#bucket = bucket;
   }
 
-  static async open(nc: NatsConnection, bucket: string): Promise<OutcomeStore> {
-    return new OutcomeStore(await new Kvm(nc).create(bucket, { history: 5 }), nc, bucket);
+  static async open(nc: NatsConnection, bucket: string, replicas = 1): Promise<OutcomeStore> {
+    return new OutcomeStore(await new Kvm(nc).create(bucket, { history: 5, replicas }), nc, bucket);
   }
 
   async record(outcome: Omit<Outcome, "updatedAt">): Promise<void> {

@@ -17,18 +17,26 @@ export function deadLetterSubject(config: RuntimeConfig, fn: string): string {
   return `dlq.${config.prefix}.${fn}`;
 }
 
-async function ensureStream(
-  jsm: JetStreamManager,
-  name: string,
-  config: Parameters<JetStreamManager["streams"]["add"]>[0],
-): Promise<void> {
+type StreamSettings = Parameters<JetStreamManager["streams"]["add"]>[0];
+
+/** True when the stream already has every setting we ask for. */
+function hasSettings(current: object, wanted: StreamSettings): boolean {
+  const have = current as Record<string, unknown>;
+  return Object.entries(wanted).every(([key, value]) => JSON.stringify(have[key]) === JSON.stringify(value));
+}
+
+async function ensureStream(jsm: JetStreamManager, name: string, config: StreamSettings): Promise<void> {
+  let current: object;
   try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
+    current = (await jsm.streams.info(name)).config;
   } catch (err) {
     if (!/stream not found/i.test(String(err))) throw err;
     await jsm.streams.add({ ...config, name });
+    return;
   }
+  // Hosts start often (KEDA scales them from zero): an unchanged stream is not rewritten, so
+  // in steady state a function's NATS user needs no right to change the shared streams.
+  if (!hasSettings(current, config)) await jsm.streams.update(name, config);
 }
 
 export async function ensureStreams(jsm: JetStreamManager, config: RuntimeConfig): Promise<void> {
@@ -36,6 +44,7 @@ export async function ensureStreams(jsm: JetStreamManager, config: RuntimeConfig
     name: config.eventsStream,
     subjects: [`${config.prefix}.>`],
     storage: StorageType.File,
+    num_replicas: config.streamReplicas ?? 1,
     duplicate_window: config.duplicateWindowMs * NANOS_PER_MS,
     max_age: 7 * DAY_MS * NANOS_PER_MS,
     // The hard ceiling; the host's own (smaller) limit dead-letters with a reason instead.
@@ -45,6 +54,7 @@ export async function ensureStreams(jsm: JetStreamManager, config: RuntimeConfig
     name: config.deadLetterStream,
     subjects: [`dlq.${config.prefix}.>`],
     storage: StorageType.File,
+    num_replicas: config.streamReplicas ?? 1,
     max_age: 30 * DAY_MS * NANOS_PER_MS,
   });
 }

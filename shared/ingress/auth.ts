@@ -4,8 +4,7 @@ import type { IngressSource } from "./sources.ts";
 import { tokenDigest } from "./sources.ts";
 
 export type Authentication =
-  | { ok: true; source: IngressSource }
-  | { ok: false; reason: "missing" | "invalid" };
+  { ok: true; source: IngressSource } | { ok: false; reason: "missing" | "invalid" };
 
 const BEARER = /^Bearer ([\x21-\x7e]+)$/i;
 

@@ -65,7 +65,8 @@ export function parseSources(json: unknown): IngressSource[] {
   const names = new Set(sources.map((s) => s.name));
   const digests = new Set(sources.map((s) => s.tokenDigest.toString("hex")));
   if (names.size !== sources.length) throw new Error("ingress sources are invalid: two sources share a name");
-  if (digests.size !== sources.length) throw new Error("ingress sources are invalid: two sources share a token");
+  if (digests.size !== sources.length)
+    throw new Error("ingress sources are invalid: two sources share a token");
   return sources;
 }
 
