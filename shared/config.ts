@@ -22,6 +22,24 @@ export interface RuntimeConfig {
   httpPort: number;
   /** Who emits our result events (the CloudEvents `source`). */
   source: string;
+  /** JetStream replicas of the streams and the outcome bucket a host creates (3 on a NATS cluster). */
+  streamReplicas?: number;
+}
+
+/** How a process authenticates to NATS; kept out of RuntimeConfig so it is never logged with it. */
+export interface NatsAuth {
+  user?: string;
+  pass?: string;
+  /** Replies arrive under this prefix, so a user's permissions can allow its own inboxes only. */
+  inboxPrefix?: string;
+}
+
+export function natsAuthFromEnv(env: NodeJS.ProcessEnv = process.env): NatsAuth {
+  const auth: NatsAuth = {};
+  if (env.NATS_USER) auth.user = env.NATS_USER;
+  if (env.NATS_PASSWORD) auth.pass = env.NATS_PASSWORD;
+  if (env.NATS_INBOX_PREFIX) auth.inboxPrefix = env.NATS_INBOX_PREFIX;
+  return auth;
 }
 
 // Sized so a 20 s apiserver outage is ridden out: 0.2+0.5+1+2+4+8+8 s ≈ 24 s before the last try.
@@ -61,6 +79,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     retry: DEFAULT_RETRY,
     httpPort: positiveInt(env.ICN_HTTP_PORT, 8080, "ICN_HTTP_PORT"),
     source: env.ICN_SOURCE ?? "urn:icn-secure-tenancy",
+    streamReplicas: positiveInt(env.ICN_STREAM_REPLICAS, 1, "ICN_STREAM_REPLICAS") || 1,
   };
 }
 
