@@ -2,6 +2,8 @@
 SHELL := bash
 NPM_STAMP := node_modules/.package-lock.json
 RUN := npm run --silent
+# Node.js 24 from the npm dev dependency: the machine's own node may be too old.
+NODE := node_modules/.bin/node
 
 .PHONY: install up down status lint typecheck test test-unit test-integration generate bench demo run clean
 
@@ -41,6 +43,15 @@ test: lint typecheck
 
 bench: install
 	$(RUN) bench
+
+# The main job, narrated step by step on the embedded platform (started if needed, reused if up).
+demo: install
+	$(NODE) test/demo/demo.ts
+
+# The function host and the watchers in the foreground on the embedded platform; Ctrl-C drains and stops.
+# The functions act as the platform's admin user there, so that is the identity tamper protection lets through.
+run: up
+	source .icn/env && ICN_PLATFORM_IDENTITIES="$${ICN_PLATFORM_IDENTITIES:-icn-admin}" $(NODE) cli/icnctl.ts run
 
 clean: down
 	rm -rf .icn

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the embedded platform's servers from pinned Go modules, once per version.
-# Usage: build.sh [nats-server|etcd|kubernetes|all]   Prints the binary paths it ensured
+# Usage: build.sh [nats-server|etcd|kubernetes|kustomize|all]   Prints the binary paths it ensured
 # (for kubernetes: the folder holding kube-apiserver and kube-controller-manager).
+# kustomize is not part of the platform (deploy/ manifests are built with it); `all` leaves it out.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -17,6 +18,16 @@ build_nats() {
   [ -x "$out" ] || {
     log "nats-server $NATS_SERVER_VERSION (go install, first time only)"
     GOBIN="$(dirname "$out")" go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
+  }
+  echo "$out"
+}
+
+# Builds the cluster manifests under deploy/ (base and overlays); the tests use this pinned one.
+build_kustomize() {
+  local out="$cache/kustomize-$KUSTOMIZE_VERSION/bin/kustomize"
+  [ -x "$out" ] || {
+    log "kustomize $KUSTOMIZE_VERSION (go install, first time only)"
+    GOBIN="$(dirname "$out")" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
   }
   echo "$out"
 }
@@ -69,6 +80,7 @@ case "${1:-all}" in
   nats-server) build_nats ;;
   etcd) build_etcd ;;
   kubernetes) build_kubernetes ;;
+  kustomize) build_kustomize ;;
   all) build_nats; build_etcd; build_kubernetes ;;
-  *) echo "usage: $0 [nats-server|etcd|kubernetes|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [nats-server|etcd|kubernetes|kustomize|all]" >&2; exit 2 ;;
 esac

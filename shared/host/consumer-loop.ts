@@ -10,7 +10,10 @@ export interface RunningConsumer {
 
 export const DEFAULT_CONCURRENCY = 8;
 
-export async function startConsumer(consumer: Consumer, deps: Omit<DeliveryDeps, "leases">): Promise<RunningConsumer> {
+export async function startConsumer(
+  consumer: Consumer,
+  deps: Omit<DeliveryDeps, "leases">,
+): Promise<RunningConsumer> {
   const limit = deps.fn.concurrency ?? DEFAULT_CONCURRENCY;
   // Pull a little ahead so the handlers never wait on the network, but not so far that
   // another host sharing the consumer starves.
@@ -20,7 +23,10 @@ export async function startConsumer(consumer: Consumer, deps: Omit<DeliveryDeps,
   // One timer for all in-flight handlers: long ones keep their lease, or JetStream would
   // redeliver them to another host while they still run.
   const leases = new Set<JsMsg>();
-  const renew = setInterval(() => leases.forEach((m) => m.working()), Math.max(1000, deps.config.ackWaitMs / 3));
+  const renew = setInterval(
+    () => leases.forEach((m) => m.working()),
+    Math.max(1000, deps.config.ackWaitMs / 3),
+  );
   renew.unref();
   const delivery: DeliveryDeps = { ...deps, leases };
 

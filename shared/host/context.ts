@@ -67,7 +67,13 @@ export function makeContext(
     kube: deps.kube,
     // Made on first use: most handlers of a busy host never log.
     get log(): Logger {
-      return (log ??= deps.log.child({ eventId: trigger.id, type: trigger.type, source: trigger.source, function: deps.fn.name, attempt: meta.attempt }));
+      return (log ??= deps.log.child({
+        eventId: trigger.id,
+        type: trigger.type,
+        source: trigger.source,
+        function: deps.fn.name,
+        attempt: meta.attempt,
+      }));
     },
     emit: makeEmit(deps, trigger, meta.replayId, meta.results),
     signal: deps.signal,

@@ -12,8 +12,12 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-export function spawnNode(script: string, env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, [script], {
+export function spawnNode(
+  script: string,
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): Spawned {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
