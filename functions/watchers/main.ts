@@ -1,0 +1,53 @@
+// The watchers as a process: KUBECONFIG (or in-cluster), NATS_URL and ICN_* from the environment; SIGTERM stops it cleanly.
+import { connect } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
+import { configFromEnv } from "../../shared/config.ts";
+import { kubeFromEnvironment } from "../../shared/kube.ts";
+import { createLogger } from "../../shared/logging.ts";
+import { startWatchers, watcherOptionsFromEnv } from "./index.ts";
+
+async function main(): Promise<void> {
+  const config = configFromEnv();
+  const options = watcherOptionsFromEnv();
+  const log = createLogger("icn-watchers");
+  const nc = await connect({ servers: config.natsUrl, name: "icn-watchers", maxReconnectAttempts: -1 }).catch(
+    (err: unknown) => {
+      throw new Error(`cannot connect to NATS at ${config.natsUrl} (set NATS_URL): ${String(err)}`);
+    },
+  );
+  const watchers = await startWatchers({
+    kube: kubeFromEnvironment(),
+    js: jetstream(nc),
+    config,
+    log,
+    options,
+  });
+  log.info({ watchers: options.watchers, prefix: config.prefix, nats: config.natsUrl }, "watchers running");
+  void watchers.synced.then(() => log.info({ stats: watchers.stats() }, "watchers synced"));
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping watchers");
+    watchers
+      .stop()
+      .then(() => nc.drain())
+      .then(
+        () => {
+          log.info({ stats: watchers.stats() }, "watchers stopped; exiting");
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, "stop failed");
+          process.exit(1);
+        },
+      );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  console.error(`icn-watchers: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+// What every watcher gets (its dependencies, passed in) and what it hands back to whoever runs it.
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { Kube } from "../../shared/kube.ts";
+import type { Logger } from "../../shared/logging.ts";
+import type { ReporterStats } from "./reporter.ts";
+
+export const WATCHER_NAMES = ["node-watcher", "pod-watcher"] as const;
+export type WatcherName = (typeof WATCHER_NAMES)[number];
+
+export interface WatcherOptions {
+  /** Which watchers to run (both by default). */
+  watchers: readonly WatcherName[];
+  /** Runtime classes that are Kata besides any whose name starts with "kata". */
+  kataClasses: readonly string[];
+  /** Narrows the node watcher to matching nodes (one demo's, one test's); it always adds `!icn.akraino.org/kata`. */
+  nodeSelector?: string;
+  /** Which namespaces are tenants' (default: every namespace with the tenant label). */
+  namespaceSelector: string;
+}
+
+export interface WatcherDeps {
+  kube: Kube;
+  js: JetStreamClient;
+  /** Events go to `<prefix>.<event name>`. */
+  prefix: string;
+  log: Logger;
+  signal: AbortSignal;
+  options: WatcherOptions;
+}
+
+export interface RunningWatcher {
+  name: WatcherName;
+  /** Resolves once the first list was checked and what it found is on the bus. */
+  synced: Promise<void>;
+  /** Resolves when the signal aborted, the watches closed and pending publishes ended. */
+  done: Promise<void>;
+  /** Resolves when nothing this watcher found is still being published. */
+  idle(): Promise<void>;
+  stats(): ReporterStats;
+}

@@ -1,0 +1,104 @@
+// The demo's platform side: the three functions in an in-process host and the two watchers, on a prefix of its own.
+import { KubeConfig } from "@kubernetes/client-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { labelKataNode } from "../../functions/label-kata-node/index.ts";
+import { provisionTenant } from "../../functions/provision-tenant/index.ts";
+import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
+import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
+import { startWatchers, type Watchers } from "../../functions/watchers/index.ts";
+import { configFromEnv, type RuntimeConfig } from "../../shared/config.ts";
+import type { AnyFunction } from "../../shared/function.ts";
+import { startHost, type Host } from "../../shared/host/host.ts";
+import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
+import { createLogger } from "../../shared/logging.ts";
+
+export const KATA_CLASSES = ["kata-qemu", "kata-clh"] as const;
+/** Marks the demo's nodes, so its node watcher leaves everyone else's alone. */
+export const DEMO_NODE_LABEL = "icn.akraino.org/demo-run";
+
+export interface DemoRuntime {
+  nc: NatsConnection;
+  kube: Kube;
+  config: RuntimeConfig;
+  host: Host;
+  watchers: Watchers;
+  functions: string[];
+  /** Stops the watchers, drains the host and removes the demo's streams. */
+  stop(): Promise<void>;
+}
+
+function demoFunctions(): AnyFunction[] {
+  return [
+    // The embedded platform's functions act as its admin user: that is the identity tamper protection lets through.
+    provisionTenant({
+      platformIdentities: ["icn-admin"],
+      defaultRuntimeClasses: { allowed: [...KATA_CLASSES], default: "kata-qemu" },
+    }),
+    labelKataNode({ shims: ["qemu", "clh"] }),
+    quarantineRuncPod({
+      action: "isolate",
+      dryRun: false,
+      kataClasses: [...KATA_CLASSES],
+      limiter: tokenBucket(30, 5),
+    }),
+  ] as AnyFunction[];
+}
+
+async function removeStreams(nc: NatsConnection, config: RuntimeConfig): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const stream of [config.eventsStream, config.deadLetterStream])
+    await jsm.streams.delete(stream).catch(() => false);
+  await new Kvm(nc)
+    .open(config.outcomesBucket)
+    .then((kv) => kv.destroy())
+    .catch(() => false);
+}
+
+/** `tenant` and `run` scope the watchers to this run's namespace and nodes: a shared platform has others. */
+export async function startRuntime(
+  platform: { kubeconfig: string; natsUrl: string },
+  run: string,
+  tenant: string,
+): Promise<DemoRuntime> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(platform.kubeconfig);
+  const kube = kubeFromConfig(kc);
+  const config = configFromEnv({
+    ...process.env,
+    NATS_URL: platform.natsUrl,
+    ICN_SUBJECT_PREFIX: `demo-${run}`,
+  });
+  const log = createLogger("demo", process.env.ICN_LOG_LEVEL ?? "silent");
+  const nc = await connect({ servers: platform.natsUrl, name: "icn-demo", timeout: 5000 });
+  const functions = demoFunctions();
+  const host = await startHost({ functions, nc, kube, config, log });
+  const watchers = await startWatchers({
+    kube,
+    js: jetstream(nc),
+    config,
+    log,
+    options: {
+      watchers: ["node-watcher", "pod-watcher"],
+      kataClasses: [...KATA_CLASSES],
+      nodeSelector: `${DEMO_NODE_LABEL}=${run}`,
+      namespaceSelector: `icn.akraino.org/tenant=${tenant}`,
+    },
+  });
+  await watchers.synced;
+  return {
+    nc,
+    kube,
+    config,
+    host,
+    watchers,
+    functions: functions.map((f) => f.name),
+    stop: async () => {
+      await watchers.stop();
+      await host.drain();
+      await removeStreams(nc, config);
+      await nc.close();
+    },
+  };
+}
