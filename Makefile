@@ -49,9 +49,9 @@ demo: install
 	$(NODE) test/demo/demo.ts
 
 # The function host and the watchers in the foreground on the embedded platform; Ctrl-C drains and stops.
-# The functions act as the platform's admin user there, so that is the identity tamper protection lets through.
+# .icn/env also names the admin user among the platform identities: the functions act as it there.
 run: up
-	source .icn/env && ICN_PLATFORM_IDENTITIES="$${ICN_PLATFORM_IDENTITIES:-icn-admin}" $(NODE) cli/icnctl.ts run
+	source .icn/env && $(NODE) cli/icnctl.ts run
 
 clean: down
 	rm -rf .icn

@@ -103,8 +103,13 @@ async function startKubernetes(
   return paths.kubeconfig;
 }
 
+// On the embedded platform the functions act with the admin certificate's user, so tamper
+// protection must count it among the platform's own identities (beside the in-cluster accounts).
+const LOCAL_PLATFORM_IDENTITIES = ["icn-admin", ...["provision-tenant", "label-kata-node", "quarantine-runc-pod"].map((fn) => `system:serviceaccount:icn-system:${fn}`)];
+
 function writeEnvFile(platform: Platform): void {
   const lines = [`export KUBECONFIG='${platform.kubeconfig}'`, `export NATS_URL='${platform.natsUrl}'`];
+  if (platform.started.includes("kube-apiserver")) lines.push(`export ICN_PLATFORM_IDENTITIES='${LOCAL_PLATFORM_IDENTITIES.join(",")}'`);
   writeFileSync(platform.envFile, lines.join("\n") + "\n");
 }
 
