@@ -1,0 +1,56 @@
+// `icnctl run [functions...]`: the function host in the foreground, until Ctrl-C drains it.
+import { Command } from "commander";
+import type { AnyFunction } from "../../shared/function.ts";
+import { cliConfig, type CliDeps } from "../context.ts";
+import { CliError, EXIT, usageError } from "../errors.ts";
+import { outputOption, printJsonLine, type OutputFormat } from "../output.ts";
+
+// Imported only when the host runs: its modules (Kubernetes client, metrics) take most of a second to
+// load, and every other command would pay for them.
+async function functionsNamed(names: string[], env: NodeJS.ProcessEnv): Promise<AnyFunction[]> {
+  const { functionsByName } = await import("../../functions/index.ts");
+  try {
+    return functionsByName(names, env);
+  } catch (err) {
+    throw usageError(err instanceof Error ? err.message : String(err), "see icnctl run --help");
+  }
+}
+
+async function run(deps: CliDeps, names: string[], opts: { output: OutputFormat }): Promise<void> {
+  const functions = await functionsNamed(names, deps.env);
+  const config = cliConfig(deps.env);
+  // The host reads KUBECONFIG and its HTTP address from the process environment; .icn/env may have supplied them.
+  for (const [key, value] of Object.entries(deps.env)) process.env[key] ??= value;
+  const { runHostProcess } = await import("../../shared/host/main.ts");
+  const host = await runHostProcess(functions, { config, name: "icnctl-run" }).catch((err: unknown) => {
+    throw new CliError(
+      EXIT.failure,
+      err instanceof Error ? err.message : String(err),
+      "is the platform up? run make up",
+    );
+  });
+  const ready = {
+    functions: functions.map((f) => f.name),
+    httpPort: host.httpPort ?? null,
+    nats: config.natsUrl,
+    prefix: config.prefix,
+  };
+  if (opts.output === "json") printJsonLine({ ready });
+  else
+    process.stderr.write(
+      `icnctl: running ${ready.functions.join(", ")} on ${config.natsUrl}; Ctrl-C drains and stops\n`,
+    );
+  // The host exits the process itself once SIGINT/SIGTERM has drained it.
+  await new Promise<never>(() => undefined);
+}
+
+export function runCommand(deps: CliDeps): Command {
+  return new Command("run")
+    .description("run the function host in the foreground (Ctrl-C drains in-flight work, then exits)")
+    .argument(
+      "[functions...]",
+      "functions to run, e.g. provision-tenant (default: every function the platform ships)",
+    )
+    .addOption(outputOption())
+    .action((names: string[], opts: { output: OutputFormat }) => run(deps, names, opts));
+}

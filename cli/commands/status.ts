@@ -1,0 +1,97 @@
+// `icnctl status [event-id]`: each function's backlog and failures, or what each function did with one event.
+import { Command } from "commander";
+import type { Outcome } from "../../shared/host/outcomes.ts";
+import { functionConsumers } from "../consumers.ts";
+import { isStreamMissing, noEventsStream, withSession, type CliDeps, type Session } from "../context.ts";
+import { deadLetterCounts, newestDeadLetter } from "../dead-letters.ts";
+import { notFound } from "../errors.ts";
+import { outputOption, printJson, printTable, type OutputFormat } from "../output.ts";
+
+interface FunctionStatus {
+  function: string;
+  /** Stored and not yet delivered. */
+  pending: number;
+  /** Delivered, not yet acknowledged. */
+  inFlight: number;
+  redeliveries: number;
+  deadLetters: number;
+  lastError?: string;
+}
+
+async function functionStatuses(session: Session): Promise<FunctionStatus[]> {
+  const consumers = await functionConsumers(session.jsm, session.config.eventsStream).catch(
+    (err: unknown) => {
+      throw isStreamMissing(err) ? noEventsStream(session.config) : err;
+    },
+  );
+  const dead = await deadLetterCounts(session);
+  // A function whose consumer was removed still owns its dead letters.
+  const names = [...new Set([...consumers.map((c) => c.name), ...dead.keys()])].sort();
+  return Promise.all(
+    names.map(async (name): Promise<FunctionStatus> => {
+      const info = consumers.find((c) => c.name === name)?.info;
+      const deadLetters = dead.get(name) ?? 0;
+      const newest = deadLetters ? await newestDeadLetter(session, name) : undefined;
+      return {
+        function: name,
+        pending: info?.num_pending ?? 0,
+        inFlight: info?.num_ack_pending ?? 0,
+        redeliveries: info?.num_redelivered ?? 0,
+        deadLetters,
+        lastError: newest && `${newest.code}: ${newest.error}`,
+      };
+    }),
+  );
+}
+
+async function overview(session: Session, opts: { output: OutputFormat }): Promise<void> {
+  const statuses = await functionStatuses(session);
+  if (opts.output === "json") return printJson(statuses);
+  printTable(
+    statuses,
+    [
+      { header: "FUNCTION", value: (s) => s.function },
+      { header: "PENDING", value: (s) => String(s.pending) },
+      { header: "IN-FLIGHT", value: (s) => String(s.inFlight) },
+      { header: "REDELIVERIES", value: (s) => String(s.redeliveries) },
+      { header: "DEAD LETTERS", value: (s) => String(s.deadLetters) },
+      { header: "LAST ERROR", value: (s) => s.lastError ?? "", max: 60 },
+    ],
+    "no functions have consumed this stream yet",
+  );
+}
+
+async function ofEvent(session: Session, id: string, opts: { output: OutputFormat }): Promise<void> {
+  const outcomes = await (await session.outcomes()).forEventId(id);
+  if (outcomes.length === 0)
+    throw notFound(
+      `nothing is known of event ${id}: no function has recorded an outcome for it`,
+      "check the id, or look for it with icnctl tail --no-follow --since 1h",
+    );
+  outcomes.sort((a, b) => a.function.localeCompare(b.function));
+  if (opts.output === "json") return printJson(outcomes);
+  printTable<Outcome>(
+    outcomes,
+    [
+      { header: "FUNCTION", value: (o) => o.function },
+      { header: "STATE", value: (o) => o.state + (o.replay ? " (replay)" : "") },
+      { header: "ATTEMPTS", value: (o) => String(o.attempts) },
+      { header: "ERROR", value: (o) => (o.error ? `${o.error.code}: ${o.error.message}` : ""), max: 60 },
+      { header: "RESULTS", value: (o) => o.results.join(",") },
+      { header: "UPDATED", value: (o) => o.updatedAt },
+    ],
+    "",
+  );
+}
+
+export function statusCommand(deps: CliDeps): Command {
+  return new Command("status")
+    .description(
+      "per function: pending, in-flight, redeliveries, dead letters, last error; or, with an event id, what each function did with it",
+    )
+    .argument("[event-id]", "an event id (exit code 3 when nothing is known of it)")
+    .addOption(outputOption())
+    .action((id: string | undefined, opts: { output: OutputFormat }) =>
+      withSession(deps, (session) => (id ? ofEvent(session, id, opts) : overview(session, opts))),
+    );
+}
