@@ -1,6 +1,7 @@
 // `icnctl run [functions...]`: the function host in the foreground, until Ctrl-C drains it.
 import { Command } from "commander";
 import type { AnyFunction } from "../../shared/function.ts";
+import type { HostProcessOptions } from "../../shared/host/main.ts";
 import { cliConfig, type CliDeps } from "../context.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { outputOption, printJsonLine, type OutputFormat } from "../output.ts";
@@ -16,21 +17,36 @@ async function functionsNamed(names: string[], env: NodeJS.ProcessEnv): Promise<
   }
 }
 
-async function run(deps: CliDeps, names: string[], opts: { output: OutputFormat }): Promise<void> {
+/** The node and pod watchers, the platform's own event sources (ICN_WATCHERS picks which). */
+const watchers: HostProcessOptions["companions"] = async ({ nc, kube, config, log }) => {
+  const { startWatchers } = await import("../../functions/watchers/index.ts");
+  const { jetstream } = await import("@nats-io/jetstream");
+  return [await startWatchers({ kube, js: jetstream(nc), config, log })];
+};
+
+async function run(
+  deps: CliDeps,
+  names: string[],
+  opts: { output: OutputFormat; watchers: boolean },
+): Promise<void> {
   const functions = await functionsNamed(names, deps.env);
   const config = cliConfig(deps.env);
   // The host reads KUBECONFIG and its HTTP address from the process environment; .icn/env may have supplied them.
   for (const [key, value] of Object.entries(deps.env)) process.env[key] ??= value;
   const { runHostProcess } = await import("../../shared/host/main.ts");
-  const host = await runHostProcess(functions, { config, name: "icnctl-run" }).catch((err: unknown) => {
-    throw new CliError(
-      EXIT.failure,
-      err instanceof Error ? err.message : String(err),
-      "is the platform up? run make up",
-    );
-  });
+  const companions = opts.watchers ? watchers : undefined;
+  const host = await runHostProcess(functions, { config, name: "icnctl-run", companions }).catch(
+    (err: unknown) => {
+      throw new CliError(
+        EXIT.failure,
+        err instanceof Error ? err.message : String(err),
+        "is the platform up? run make up",
+      );
+    },
+  );
   const ready = {
     functions: functions.map((f) => f.name),
+    watchers: opts.watchers,
     httpPort: host.httpPort ?? null,
     nats: config.natsUrl,
     prefix: config.prefix,
@@ -51,6 +67,7 @@ export function runCommand(deps: CliDeps): Command {
       "[functions...]",
       "functions to run, e.g. provision-tenant (default: every function the platform ships)",
     )
+    .option("--no-watchers", "do not run the node and pod watchers beside the functions")
     .addOption(outputOption())
-    .action((names: string[], opts: { output: OutputFormat }) => run(deps, names, opts));
+    .action((names: string[], opts: { output: OutputFormat; watchers: boolean }) => run(deps, names, opts));
 }

@@ -1,15 +1,26 @@
 // Runs a host as a process: connect, consume, and on SIGTERM/SIGINT drain and exit 0.
-import { connect } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { configFromEnv, natsAuthFromEnv, type RuntimeConfig } from "../config.ts";
 import type { AnyFunction } from "../function.ts";
 import { kubeFromEnvironment, type Kube } from "../kube.ts";
-import { createLogger } from "../logging.ts";
+import { createLogger, type Logger } from "../logging.ts";
 import { startHost, type Host } from "./host.ts";
+
+/** Something that runs beside the functions (the watchers) and stops before the host drains. */
+export interface Companion {
+  stop(): Promise<void>;
+}
 
 export interface HostProcessOptions {
   config?: RuntimeConfig;
   kube?: Kube;
   name?: string;
+  companions?: (deps: {
+    nc: NatsConnection;
+    kube: Kube;
+    config: RuntimeConfig;
+    log: Logger;
+  }) => Promise<Companion[]>;
 }
 
 export async function runHostProcess(
@@ -26,10 +37,11 @@ export async function runHostProcess(
   }).catch((err: unknown) => {
     throw new Error(`cannot connect to NATS at ${config.natsUrl} (set NATS_URL): ${String(err)}`);
   });
+  const kube = options.kube ?? kubeFromEnvironment();
   const host = await startHost({
     functions,
     nc,
-    kube: options.kube ?? kubeFromEnvironment(),
+    kube,
     config,
     log,
     http: { host: process.env.ICN_HTTP_HOST ?? "127.0.0.1", port: config.httpPort },
@@ -38,13 +50,14 @@ export async function runHostProcess(
     { functions: functions.map((f) => f.name), httpPort: host.httpPort, nats: config.natsUrl },
     "host ready",
   );
+  const companions = (await options.companions?.({ nc, kube, config, log })) ?? [];
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal, inFlight: host.inFlight() }, "draining");
-    host
-      .drain()
+    Promise.all(companions.map((c) => c.stop()))
+      .then(() => host.drain())
       .then(() => nc.drain())
       .then(
         () => {

@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { killAll, spawnNode } from "../harness/processes.ts";
-import { natsConnection } from "../harness/servers.ts";
-import { testConfig } from "../runtime/support.ts";
+import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
+import { testConfig, waitUntil } from "../runtime/support.ts";
 import { CLI, cliEnv, icnctl, json } from "./support.ts";
 
 let nc: NatsConnection;
@@ -109,17 +110,31 @@ test.each([["status"], ["publish", "node.joined", "--data", '{"node":"n1"}']])(
   },
 );
 
-test("run hosts the named functions until interrupted, then drains and exits 0", async () => {
+test("run hosts the named functions and the watchers until interrupted, then drains and exits 0", async () => {
   const config = testConfig();
-  const host = spawnNode(CLI, { ...cliEnv(config), ICN_HTTP_PORT: "0", ICN_LOG_LEVEL: "warn" }, [
-    "run",
-    "label-kata-node",
-    "-o",
-    "json",
-  ]);
-  await host.waitFor(/"ready":\{"functions":\["label-kata-node"\]/);
+  // The watchers see only this test's nodes: the platform is shared with other suites.
+  const scope = uniqueName("run");
+  const env = {
+    ...cliEnv(config),
+    ICN_HTTP_PORT: "0",
+    ICN_LOG_LEVEL: "warn",
+    ICN_WATCHERS: "node-watcher",
+    ICN_WATCH_NODE_SELECTOR: `icn-test/scope=${scope}`,
+  };
+  const host = spawnNode(CLI, env, ["run", "label-kata-node", "-o", "json"]);
+  await host.waitFor(/"ready":\{"functions":\["label-kata-node"\],"watchers":true/);
   const consumer = await (await jetstreamManager(nc)).consumers.info(config.eventsStream, "label-kata-node");
   expect(consumer.config.durable_name).toBe("label-kata-node");
+  const core = kubeConfig().makeApiClient(CoreV1Api);
+  const name = uniqueName("run-node");
+  await core.createNode({
+    body: { metadata: { name, labels: { "icn-test/scope": scope, "kubernetes.io/arch": "arm64" } } },
+  });
+  const kata = await waitUntil(
+    "the watcher and the function to label the node",
+    async () => (await core.readNode({ name })).metadata?.labels?.["icn.akraino.org/kata"],
+  );
+  expect(kata).toBe("enabled");
   host.child.kill("SIGINT");
   expect(await host.exited).toBe(0);
 });
