@@ -1,0 +1,48 @@
+// Runs the notifier as a process: webhooks from ICN_WEBHOOKS; SIGTERM finishes requests in flight, then exits 0.
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { configFromEnv } from "../../shared/config.ts";
+import { ensureStreams } from "../../shared/host/streams.ts";
+import { createLogger } from "../../shared/logging.ts";
+import { DEFAULT_TIMEOUT_MS, startNotifier } from "./notifier.ts";
+import { loadWebhooks } from "./webhooks.ts";
+
+function timeoutFromEnv(value: string | undefined): number {
+  if (value === undefined || value === "") return DEFAULT_TIMEOUT_MS;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new Error(`ICN_WEBHOOK_TIMEOUT_MS must be a positive integer, got "${value}"`);
+  return ms;
+}
+
+async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = configFromEnv(env);
+  const log = createLogger("icn-notify-webhooks");
+  const webhooks = loadWebhooks(env.ICN_WEBHOOKS);
+  const timeoutMs = timeoutFromEnv(env.ICN_WEBHOOK_TIMEOUT_MS);
+  const nc = await connect({
+    servers: config.natsUrl,
+    name: "icn-notify-webhooks",
+    maxReconnectAttempts: -1,
+  });
+  await ensureStreams(await jetstreamManager(nc), config);
+  const notifier = await startNotifier({ nc, config, webhooks, log, timeoutMs });
+  log.info({ webhooks: webhooks.map((w) => w.name), timeoutMs }, "notifier ready");
+  const stop = (signal: string): void => {
+    log.info({ signal }, "draining");
+    notifier
+      .drain()
+      .then(() => nc.drain())
+      .then(
+        () => (log.info("drained; exiting"), process.exit(0)),
+        (err: unknown) => (log.error({ err }, "drain failed"), process.exit(1)),
+      );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+main(process.env).catch((err: unknown) => {
+  process.stderr.write(`icn-notify-webhooks: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+// Runs the ingress as a process: configuration from the environment; SIGTERM finishes requests, then exits 0.
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { configFromEnv } from "../config.ts";
+import { ensureStreams } from "../host/streams.ts";
+import { createLogger } from "../logging.ts";
+import { startIngress } from "./server.ts";
+import { loadSources } from "./sources.ts";
+
+function intFromEnv(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = configFromEnv(env);
+  const log = createLogger("icn-ingress");
+  const sources = loadSources(env.ICN_INGRESS_SOURCES);
+  const nc = await connect({ servers: config.natsUrl, name: "icn-ingress", maxReconnectAttempts: -1 });
+  // Publishing before any host ran would otherwise fail: the stream is what stores the events.
+  await ensureStreams(await jetstreamManager(nc), config);
+  const ingress = await startIngress({
+    nc,
+    config,
+    sources,
+    log,
+    host: env.ICN_INGRESS_HOST || "127.0.0.1",
+    port: intFromEnv(env.ICN_INGRESS_PORT, "ICN_INGRESS_PORT", 8088),
+    maxBytes: intFromEnv(env.ICN_INGRESS_MAX_BYTES, "ICN_INGRESS_MAX_BYTES", config.maxPayloadBytes),
+  });
+  const stop = (signal: string): void => {
+    log.info({ signal }, "draining");
+    ingress
+      .close()
+      .then(() => nc.drain())
+      .then(
+        () => (log.info("drained; exiting"), process.exit(0)),
+        (err: unknown) => (log.error({ err }, "drain failed"), process.exit(1)),
+      );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+main(process.env).catch((err: unknown) => {
+  process.stderr.write(`icn-ingress: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
