@@ -7,6 +7,7 @@ import { dlqCommand } from "./commands/dlq.ts";
 import { localCommand } from "./commands/local.ts";
 import { publishCommand } from "./commands/publish.ts";
 import { replayCommand } from "./commands/replay.ts";
+import { ingressCommand, notifyCommand } from "./commands/serve.ts";
 import { runCommand } from "./commands/run.ts";
 import { statusCommand } from "./commands/status.ts";
 import { tailCommand } from "./commands/tail.ts";
@@ -54,6 +55,8 @@ export function buildProgram(deps: CliDeps): Command {
     .addCommand(dlqCommand(deps))
     .addCommand(statusCommand(deps))
     .addCommand(runCommand(deps))
+    .addCommand(ingressCommand(deps))
+    .addCommand(notifyCommand(deps))
     .addCommand(localCommand());
   prepare(program);
   return program;

@@ -1,7 +1,7 @@
 // Runs the notifier as a process: webhooks from ICN_WEBHOOKS; SIGTERM finishes requests in flight, then exits 0.
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { configFromEnv } from "../../shared/config.ts";
+import { configFromEnv, natsAuthFromEnv } from "../../shared/config.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { DEFAULT_TIMEOUT_MS, startNotifier } from "./notifier.ts";
@@ -24,6 +24,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     servers: config.natsUrl,
     name: "icn-notify-webhooks",
     maxReconnectAttempts: -1,
+    ...natsAuthFromEnv(env),
   });
   await ensureStreams(await jetstreamManager(nc), config);
   const notifier = await startNotifier({ nc, config, webhooks, log, timeoutMs });

@@ -1,7 +1,7 @@
 // Runs the ingress as a process: configuration from the environment; SIGTERM finishes requests, then exits 0.
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { configFromEnv } from "../config.ts";
+import { configFromEnv, natsAuthFromEnv } from "../config.ts";
 import { ensureStreams } from "../host/streams.ts";
 import { createLogger } from "../logging.ts";
 import { startIngress } from "./server.ts";
@@ -19,7 +19,12 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const config = configFromEnv(env);
   const log = createLogger("icn-ingress");
   const sources = loadSources(env.ICN_INGRESS_SOURCES);
-  const nc = await connect({ servers: config.natsUrl, name: "icn-ingress", maxReconnectAttempts: -1 });
+  const nc = await connect({
+    servers: config.natsUrl,
+    name: "icn-ingress",
+    maxReconnectAttempts: -1,
+    ...natsAuthFromEnv(env),
+  });
   // Publishing before any host ran would otherwise fail: the stream is what stores the events.
   await ensureStreams(await jetstreamManager(nc), config);
   const ingress = await startIngress({

@@ -8,6 +8,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { killAll, spawnNode } from "../harness/processes.ts";
 import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
 import { testConfig, waitUntil } from "../runtime/support.ts";
+import { freePort } from "../../deploy/local/processes.ts";
 import { CLI, cliEnv, icnctl, json } from "./support.ts";
 
 let nc: NatsConnection;
@@ -50,7 +51,7 @@ test.each(COMMANDS.map((command) => [command.join(" "), command] as const))(
 
 test("icnctl --help lists every command and the exit codes", async () => {
   const result = await icnctl(["--help"], {});
-  for (const name of ["publish", "tail", "replay", "dlq", "status", "run", "local"])
+  for (const name of ["publish", "tail", "replay", "dlq", "status", "run", "ingress", "notify", "local"])
     expect(result.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
   expect(result.stdout).toMatch(/^ {2}4 {2}partial failure/m);
 });
@@ -150,4 +151,32 @@ test("local status reports the embedded platform's servers as JSON", async () =>
   expect(result.code).toBe(0);
   const report = json<{ servers: { name: string; running: boolean }[] }>(result);
   expect(report.servers.find((s) => s.name === "nats-server")?.running).toBe(true);
+});
+
+test("icnctl ingress serves the HTTP ingress and drains on SIGTERM", async () => {
+  const config = testConfig();
+  const dir = mkdtempSync(join(tmpdir(), "icn-ingress-"));
+  const sources = join(dir, "sources.json");
+  writeFileSync(
+    sources,
+    JSON.stringify([{ name: "jira", token: "a-token-of-sixteen-chars", allowedTypes: ["tenant.requested"] }]),
+  );
+  const port = String(await freePort());
+  const ingress = spawnNode(
+    CLI,
+    { ...cliEnv(config), ICN_INGRESS_SOURCES: sources, ICN_INGRESS_PORT: port, ICN_LOG_LEVEL: "info" },
+    ["ingress"],
+  );
+  await ingress.waitFor(/ingress/i);
+  const health = await waitUntil("the ingress to answer", () =>
+    fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status,
+      () => undefined,
+    ),
+  );
+  expect(health).toBe(200);
+  const unauthenticated = await fetch(`http://127.0.0.1:${port}/events`, { method: "POST", body: "{}" });
+  expect(unauthenticated.status).toBe(401);
+  ingress.child.kill("SIGTERM");
+  expect(await ingress.exited).toBe(0);
 });
