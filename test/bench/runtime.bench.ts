@@ -82,18 +82,26 @@ async function hostThroughput(
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, config);
   await fill(jetstream(nc), config, COUNT);
-  const started = performance.now();
   const host = spawn(process.execPath, [join(import.meta.dirname, "noop-host.ts")], {
     env: {
       ...process.env,
       NATS_URL: natsUrl,
       ICN_SUBJECT_PREFIX: config.prefix,
       ICN_HTTP_PORT: "0",
-      ICN_LOG_LEVEL: "warn",
+      ICN_LOG_LEVEL: "info",
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "pipe", "inherit"],
   });
   try {
+    // Timed from the host's "ready" (its consumer has just started), as the raw loop is timed from
+    // its consumer existing: process start and module loading are not part of the throughput.
+    await new Promise<void>((resolve, reject) => {
+      host.stdout.on("data", (chunk: Buffer) =>
+        chunk.toString().includes('"host ready"') ? resolve() : undefined,
+      );
+      host.once("exit", (code) => reject(new Error(`the host exited (${code}) before it was ready`)));
+    });
+    const started = performance.now();
     await waitUntilDrained(jsm, config.eventsStream, "noop");
     const perSecond = COUNT / ((performance.now() - started) / 1000);
     return { perSecond, peakRssMb: peakRssMb(host.pid ?? 0) };
