@@ -35,12 +35,22 @@ export async function readIfExists<T extends KubernetesObject>(kube: Kube, obj: 
   }
 }
 
-/** Records a Kubernetes Event on the object a function acted on (`kubectl describe` shows it). */
+/**
+ * Records a Kubernetes Event on the object a function acted on (`kubectl describe` shows it).
+ * With a `name`, recording is idempotent: false when an Event of that name already exists.
+ */
 export async function recordEvent(
   kube: Kube,
   regarding: KubernetesObject,
-  event: { reason: string; note: string; action: string; controller: string; type?: "Normal" | "Warning" },
-): Promise<void> {
+  event: {
+    reason: string;
+    note: string;
+    action: string;
+    controller: string;
+    type?: "Normal" | "Warning";
+    name?: string;
+  },
+): Promise<boolean> {
   const meta = regarding.metadata ?? {};
   // Cluster-scoped objects keep their Events in "default", except a Namespace, which keeps its own.
   const namespace = meta.namespace ?? (regarding.kind === "Namespace" ? meta.name : undefined) ?? "default";
@@ -50,7 +60,8 @@ export async function recordEvent(
     kind: "Event",
     // Named as kubectl names events: the object, a dot, something unique.
     metadata: {
-      name: `${meta.name ?? "object"}.${now.getTime().toString(16)}${Math.random().toString(16).slice(2, 8)}`,
+      name:
+        event.name ?? `${meta.name ?? "object"}.${now.getTime().toString(16)}${Math.random().toString(16).slice(2, 8)}`,
       namespace,
       labels: { ...MANAGED_BY },
     },
@@ -73,7 +84,9 @@ export async function recordEvent(
   };
   try {
     await kube.objects.create(body);
+    return true;
   } catch (err) {
+    if (event.name && (err as { code?: number }).code === 409) return false;
     throw classifyKubeError(err, `record event on ${refOf(regarding)}`);
   }
 }

@@ -27,14 +27,17 @@ const watchers: HostProcessOptions["companions"] = async ({ nc, kube, config, lo
 async function run(
   deps: CliDeps,
   names: string[],
-  opts: { output: OutputFormat; watchers: boolean },
+  opts: { output: OutputFormat; watchers: boolean; watchersOnly?: boolean },
 ): Promise<void> {
-  const functions = await functionsNamed(names, deps.env);
+  if (opts.watchersOnly && names.length)
+    throw usageError("--watchers-only runs no functions: name none", "see icnctl run --help");
+  // Watchers alone still run inside a host process, for its probes, metrics and draining.
+  const functions = opts.watchersOnly ? [] : await functionsNamed(names, deps.env);
   const config = cliConfig(deps.env);
   // The host reads KUBECONFIG and its HTTP address from the process environment; .icn/env may have supplied them.
   for (const [key, value] of Object.entries(deps.env)) process.env[key] ??= value;
   const { runHostProcess } = await import("../../shared/host/main.ts");
-  const companions = opts.watchers ? watchers : undefined;
+  const companions = opts.watchers || opts.watchersOnly ? watchers : undefined;
   const host = await runHostProcess(functions, { config, name: "icnctl-run", companions }).catch(
     (err: unknown) => {
       throw new CliError(
@@ -46,7 +49,7 @@ async function run(
   );
   const ready = {
     functions: functions.map((f) => f.name),
-    watchers: opts.watchers,
+    watchers: opts.watchers || opts.watchersOnly === true,
     httpPort: host.httpPort ?? null,
     nats: config.natsUrl,
     prefix: config.prefix,
@@ -54,7 +57,7 @@ async function run(
   if (opts.output === "json") printJsonLine({ ready });
   else
     process.stderr.write(
-      `icnctl: running ${ready.functions.join(", ")} on ${config.natsUrl}; Ctrl-C drains and stops\n`,
+      `icnctl: running ${[...ready.functions, ...(ready.watchers ? ["watchers"] : [])].join(", ")} on ${config.natsUrl}; Ctrl-C drains and stops\n`,
     );
   // The host exits the process itself once SIGINT/SIGTERM has drained it.
   await new Promise<never>(() => undefined);
@@ -68,6 +71,7 @@ export function runCommand(deps: CliDeps): Command {
       "functions to run, e.g. provision-tenant (default: every function the platform ships)",
     )
     .option("--no-watchers", "do not run the node and pod watchers beside the functions")
+    .option("--watchers-only", "run only the watchers (ICN_WATCHERS picks which), no functions")
     .addOption(outputOption())
     .action((names: string[], opts: { output: OutputFormat; watchers: boolean }) => run(deps, names, opts));
 }

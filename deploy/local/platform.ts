@@ -1,6 +1,6 @@
 // The embedded platform's lifecycle: up (idempotent), down (leaves no process), status.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensurePki } from "./certs.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
@@ -155,4 +155,29 @@ export function status(paths: StatePaths = statePaths()): { platform?: Platform;
     return { name, pid, running: pid !== undefined && isAlive(pid) };
   });
   return { platform: readRecorded(paths), servers };
+}
+
+export interface Outage {
+  stoppedAt: number;
+  startedAt: number;
+  readyAt: number;
+}
+
+/**
+ * Stops this platform's kube-apiserver, waits `downMs`, and starts it again with the flags it ran with
+ * (read from /proc before stopping); resolves once it is ready. The reliability suite's outage.
+ */
+export async function restartApiserver(paths: StatePaths, downMs: number): Promise<Outage> {
+  const pid = readPid(paths.pids, "kube-apiserver");
+  if (pid === undefined || !isAlive(pid)) throw new Error("kube-apiserver is not running");
+  const bin = readlinkSync(`/proc/${pid}/exe`);
+  const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(1, -1);
+  const flag = (re: RegExp): number => Number(args.map((a) => re.exec(a)?.[1]).find(Boolean));
+  const spec = apiserverSpec(ensurePki(paths.certs), flag(/^--etcd-servers=.*:(\d+)$/), flag(/^--secure-port=(\d+)$/));
+  await stopDaemon(paths.pids, "kube-apiserver");
+  const stoppedAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, downMs));
+  const startedAt = Date.now();
+  await launch(paths, bin, { ...spec, args });
+  return { stoppedAt, startedAt, readyAt: Date.now() };
 }

@@ -1,7 +1,7 @@
 // The watchers as a process: KUBECONFIG (or in-cluster), NATS_URL and ICN_* from the environment; SIGTERM stops it cleanly.
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
-import { configFromEnv } from "../../shared/config.ts";
+import { configFromEnv, natsAuthFromEnv } from "../../shared/config.ts";
 import { kubeFromEnvironment } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { startWatchers, watcherOptionsFromEnv } from "./index.ts";
@@ -10,11 +10,14 @@ async function main(): Promise<void> {
   const config = configFromEnv();
   const options = watcherOptionsFromEnv();
   const log = createLogger("icn-watchers");
-  const nc = await connect({ servers: config.natsUrl, name: "icn-watchers", maxReconnectAttempts: -1 }).catch(
-    (err: unknown) => {
-      throw new Error(`cannot connect to NATS at ${config.natsUrl} (set NATS_URL): ${String(err)}`);
-    },
-  );
+  const nc = await connect({
+    servers: config.natsUrl,
+    name: "icn-watchers",
+    maxReconnectAttempts: -1,
+    ...natsAuthFromEnv(),
+  }).catch((err: unknown) => {
+    throw new Error(`cannot connect to NATS at ${config.natsUrl} (set NATS_URL): ${String(err)}`);
+  });
   const watchers = await startWatchers({
     kube: kubeFromEnvironment(),
     js: jetstream(nc),

@@ -2,6 +2,7 @@
 import type { CloudEvent } from "cloudevents";
 import type { JsMsg } from "@nats-io/jetstream";
 import { eventType, parseEventData, type EventName } from "../../schemas/events.ts";
+import { MAX_REASON_LENGTH } from "../../schemas/fields.ts";
 import type { ValidEvent } from "../function.ts";
 import { NatsBinding } from "../cloudevents/nats-binding.ts";
 import { fromNatsHeaders } from "../cloudevents/nats-headers.ts";
@@ -86,13 +87,12 @@ async function reject(
 ): Promise<void> {
   const { fn } = deps;
   if (fn.rejects) {
-    const extra = fn.rejection?.(event, err) ?? {};
-    await makeEmit(
-      deps,
-      event,
-      d.replayId,
-      d.results,
-    )(fn.rejects, { ...extra, code: err.code, reason: err.message });
+    // A refusal must always be sayable: the reason within its schema's limit, and the function's
+    // extras dropped when they would make the result invalid (a tenant name with control characters).
+    const base = { code: err.code, reason: err.message.slice(0, MAX_REASON_LENGTH) };
+    const full = { ...(fn.rejection?.(event, err) ?? {}), ...base };
+    const data = parseEventData(fn.rejects, full).success ? full : base;
+    await makeEmit(deps, event, d.replayId, d.results)(fn.rejects, data);
   }
   await record(deps, event, d, { state: "rejected", error: { code: err.code, message: err.message } });
   deps.metrics.rejected.inc({ function: fn.name });
@@ -189,10 +189,12 @@ export async function deliver(msg: JsMsg, deps: DeliveryDeps): Promise<void> {
   }
 }
 
-/** Undecodable messages are dead-lettered at once; anything else unexpected is retried later. */
+/** Undecodable messages are dead-lettered at once; anything else unexpected is retried, up to the last attempt. */
 async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unknown): Promise<void> {
   try {
     if (err instanceof IcnError && err.code === "BAD_EVENT") return await sendToDeadLetters(deps, d, err);
+    // A failure that keeps escaping the handler's error path (a poison message) must end too.
+    if (d.attempt >= (deps.fn.retry ?? deps.config.retry).attempts) return await sendToDeadLetters(deps, d, err);
     deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
     d.msg.nak(backoffFor(deps.config.retry, d.attempt));
   } catch (inner) {

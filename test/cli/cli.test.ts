@@ -7,7 +7,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { killAll, spawnNode } from "../harness/processes.ts";
 import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
-import { testConfig, waitUntil } from "../runtime/support.ts";
+import { streamMessages, testConfig, waitUntil } from "../runtime/support.ts";
 import { freePort } from "../../deploy/local/processes.ts";
 import { CLI, cliEnv, icnctl, json } from "./support.ts";
 
@@ -179,4 +179,31 @@ test("icnctl ingress serves the HTTP ingress and drains on SIGTERM", async () =>
   expect(unauthenticated.status).toBe(401);
   ingress.child.kill("SIGTERM");
   expect(await ingress.exited).toBe(0);
+});
+
+test("run --watchers-only publishes what the watchers see, with no function consuming", async () => {
+  const config = testConfig();
+  const scope = uniqueName("watch");
+  const env = {
+    ...cliEnv(config),
+    ICN_HTTP_PORT: "0",
+    ICN_LOG_LEVEL: "warn",
+    ICN_WATCHERS: "node-watcher",
+    ICN_WATCH_NODE_SELECTOR: `icn-test/scope=${scope}`,
+  };
+  const host = spawnNode(CLI, env, ["run", "--watchers-only", "-o", "json"]);
+  await host.waitFor(/"ready":\{"functions":\[\],"watchers":true/);
+  const name = uniqueName("watched");
+  await kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .createNode({ body: { metadata: { name, labels: { "icn-test/scope": scope } } } });
+  const published = await waitUntil("node.joined for the new node", async () => {
+    const messages = await streamMessages(nc, config.eventsStream, `${config.prefix}.node.joined`).catch(
+      () => [],
+    );
+    return messages.find((m) => new TextDecoder().decode(m.data).includes(name));
+  });
+  expect(published.headers["ce-source"]).toEqual(["urn:icn-secure-tenancy/node-watcher"]);
+  host.child.kill("SIGTERM");
+  expect(await host.exited).toBe(0);
 });

@@ -8,7 +8,10 @@ import {
 } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { aTenantRequested } from "../../schemas/fixtures.ts";
-import { provisionTenant } from "../../functions/provision-tenant/index.ts";
+import {
+  optionsFromEnv as provisionOptions,
+  provisionTenant,
+} from "../../functions/provision-tenant/index.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
 import { apply } from "../../shared/kube-apply.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
@@ -19,7 +22,8 @@ const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const objects = KubernetesObjectApi.makeApiClient(kc);
 const fn = provisionTenant({
-  platformIdentities: ["icn-admin"],
+  // The functions' own ServiceAccounts stay on the cluster-wide tamper policy (test/deploy runs them).
+  platformIdentities: [...provisionOptions({}).platformIdentities, "icn-admin"],
   defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
 });
 let nc: NatsConnection;
@@ -147,9 +151,18 @@ describe("as the tenant's admin, the apiserver enforces isolation", () => {
   });
 
   test("a runc pod is denied with our message", async () => {
-    await expect(
-      asAlice().createNamespacedPod({ namespace: tenant, body: aPod(tenant, "runc") }),
-    ).rejects.toThrow(/runtime class 'runc' is not allowed in tenant .*Kata/);
+    // Policies reach the apiserver's admission a moment after they are written.
+    const denial = await eventually(async () => {
+      const result = await asAlice()
+        .createNamespacedPod({ namespace: tenant, body: aPod(tenant, "runc") })
+        .then(
+          () => new Error("the runc pod was admitted"),
+          (err: unknown) => err as Error,
+        );
+      if (/was admitted/.test(result.message)) throw result;
+      return result;
+    });
+    expect(denial.message).toMatch(/runtime class 'runc' is not allowed in tenant .*Kata/);
   });
 
   test("another allowed Kata class is admitted", async () => {

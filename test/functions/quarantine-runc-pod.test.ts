@@ -127,7 +127,10 @@ test("1,000 events for 50 pods quarantine exactly 50", async () => {
   const bystander = await aPod(ns);
   const storm = await rigWith();
   for (let i = 0; i < 1000; i++) await storm.publish("pod.unsafe", unsafe(pods[i % 50]!));
-  expect(await storm.settled(1000)).toEqual({ succeeded: 1000, rejected: 0, deadLettered: 0 });
+  const settled = await storm.settled(1000);
+  // At least once: a redelivery may run a handler twice; what must hold is the cluster's state below.
+  expect(settled).toMatchObject({ rejected: 0, deadLettered: 0 });
+  expect(settled.succeeded).toBeGreaterThanOrEqual(1000);
   const labelled = await core.listNamespacedPod({
     namespace: ns,
     labelSelector: "icn.akraino.org/quarantine=true",

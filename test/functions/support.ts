@@ -7,6 +7,7 @@ import { newEvent, publishEvent } from "../../shared/events.ts";
 import type { AnyFunction } from "../../shared/function.ts";
 import type { Host } from "../../shared/host/host.ts";
 import type { Outcome } from "../../shared/host/outcomes.ts";
+import type { Kube } from "../../shared/kube.ts";
 import { REPLAY_ID_HEADER } from "../../shared/host/deliver.ts";
 import { subjectOf, type EventName } from "../../schemas/events.ts";
 import { startTestHost, streamMessages, testConfig, waitForOutcome, waitUntil } from "../runtime/support.ts";
@@ -47,9 +48,16 @@ async function counterValue(counter: {
   return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
 
-export async function functionRig(nc: NatsConnection, functions: AnyFunction[]): Promise<FunctionRig> {
-  const config = testConfig({ retry: { attempts: 3, backoffMs: [100] } });
-  const host = await startTestHost(nc, config, functions);
+export async function functionRig(
+  nc: NatsConnection,
+  functions: AnyFunction[],
+  /** The cluster as the functions see it (a ServiceAccount's token); the admin's by default. */
+  kube?: Kube,
+): Promise<FunctionRig> {
+  // A generous lease: on a loaded machine a pulled message may wait a while for its handler, and
+  // an expired lease would redeliver it (correct, but it muddles counts in tests).
+  const config = testConfig({ retry: { attempts: 3, backoffMs: [100] }, ackWaitMs: 15_000 });
+  const host = await startTestHost(nc, config, functions, kube);
   const js = jetstream(nc);
   return {
     config,

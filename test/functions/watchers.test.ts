@@ -4,7 +4,10 @@ import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
 import { labelKataNode } from "../../functions/label-kata-node/index.ts";
-import { provisionTenant } from "../../functions/provision-tenant/index.ts";
+import {
+  optionsFromEnv as provisionOptions,
+  provisionTenant,
+} from "../../functions/provision-tenant/index.ts";
 import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
 import {
@@ -129,7 +132,8 @@ test("a runc pod that predates its namespace becoming a tenant's is quarantined 
   const kata = await aPod(tenant, "already-kata", "kata-clh");
   const config = testConfig();
   const provision = provisionTenant({
-    platformIdentities: ["icn-admin"],
+    // The functions' own ServiceAccounts stay on the cluster-wide tamper policy (test/deploy runs them).
+    platformIdentities: [...provisionOptions({}).platformIdentities, "icn-admin"],
     defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
   });
   const quarantine = quarantineRuncPod({
@@ -155,9 +159,13 @@ test("a runc pod that predates its namespace becoming a tenant's is quarantined 
   expect(
     await waitUntil("the legacy pod's quarantine label", () => labelOf(legacy, "icn.akraino.org/quarantine")),
   ).toBe("true");
-  const policy = await kc
-    .makeApiClient(NetworkingV1Api)
-    .readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: tenant });
+  // The label is written first, the policy right after it.
+  const policy = await waitUntil("the quarantine NetworkPolicy", () =>
+    kc
+      .makeApiClient(NetworkingV1Api)
+      .readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: tenant })
+      .catch(() => undefined),
+  );
   expect(policy.spec?.podSelector?.matchLabels).toEqual({ "icn.akraino.org/quarantine": "true" });
 
   await watchers.idle();
