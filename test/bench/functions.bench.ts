@@ -10,7 +10,12 @@ import { ensureStreams } from "../../shared/host/streams.ts";
 import { apply } from "../../shared/kube-apply.ts";
 import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
-import { FIELD_MANAGER, plan, provisionTenant } from "../../functions/provision-tenant/index.ts";
+import {
+  FIELD_MANAGER,
+  optionsFromEnv as provisionOptionsFromEnv,
+  plan,
+  provisionTenant,
+} from "../../functions/provision-tenant/index.ts";
 import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
@@ -21,7 +26,7 @@ const PODS = Number(process.env.BENCH_PODS ?? 200);
 const CONCURRENCY = 4;
 const run = Date.now().toString(36);
 const provisionOptions = {
-  platformIdentities: ["icn-admin"],
+  platformIdentities: [...provisionOptionsFromEnv({}).platformIdentities, "icn-admin"],
   defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
 };
 

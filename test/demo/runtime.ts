@@ -4,7 +4,10 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { labelKataNode } from "../../functions/label-kata-node/index.ts";
-import { provisionTenant } from "../../functions/provision-tenant/index.ts";
+import {
+  optionsFromEnv as provisionOptionsFromEnv,
+  provisionTenant,
+} from "../../functions/provision-tenant/index.ts";
 import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
 import { startWatchers, type Watchers } from "../../functions/watchers/index.ts";
@@ -31,9 +34,10 @@ export interface DemoRuntime {
 
 function demoFunctions(): AnyFunction[] {
   return [
-    // The embedded platform's functions act as its admin user: that is the identity tamper protection lets through.
+    // The embedded platform's functions act as its admin user, so tamper protection lets it through,
+    // beside the functions' in-cluster ServiceAccounts (the policy is one object for the whole cluster).
     provisionTenant({
-      platformIdentities: ["icn-admin"],
+      platformIdentities: [...provisionOptionsFromEnv({}).platformIdentities, "icn-admin"],
       defaultRuntimeClasses: { allowed: [...KATA_CLASSES], default: "kata-qemu" },
     }),
     labelKataNode({ shims: ["qemu", "clh"] }),
