@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // icnctl, the operator's CLI: publish, tail, replay, dead letters, status, the host and the local platform.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

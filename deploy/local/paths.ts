@@ -1,8 +1,18 @@
 // Where the embedded platform keeps its state (in the clone) and its builds (shared per user).
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
-export const repoRoot: string = resolve(import.meta.dirname, "../..");
+/** The nearest folder above `start` with a package.json: the clone, or the installed package. */
+function packageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return resolve(start, "../..");
+  }
+}
+
+// Found, not assumed: the compiled CLI runs from dist/, one level deeper than the sources.
+export const repoRoot: string = packageRoot(import.meta.dirname);
 
 /** Runtime state of one clone: certs, data dirs, logs, pid files, env file. Git-ignored. */
 export function stateDir(): string {

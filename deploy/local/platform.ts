@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSyn
 import { join } from "node:path";
 import { ensurePki } from "./certs.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
-import { statePaths, type StatePaths } from "./paths.ts";
+import { repoRoot, statePaths, type StatePaths } from "./paths.ts";
 import { freePort, isAlive, readPid, startDaemon, stopDaemon, waitFor } from "./processes.ts";
 import {
   apiserverSpec,
@@ -31,7 +31,7 @@ export type Progress = (message: string) => void;
 
 function build(component: string, progress: Progress): string {
   progress(`ensuring ${component} build (cached after the first time)`);
-  const script = join(import.meta.dirname, "build.sh");
+  const script = join(repoRoot, "deploy/local/build.sh"); // also where the npm package keeps it
   return execFileSync("bash", [script, component], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
@@ -105,11 +105,17 @@ async function startKubernetes(
 
 // On the embedded platform the functions act with the admin certificate's user, so tamper
 // protection must count it among the platform's own identities (beside the in-cluster accounts).
-const LOCAL_PLATFORM_IDENTITIES = ["icn-admin", ...["provision-tenant", "label-kata-node", "quarantine-runc-pod"].map((fn) => `system:serviceaccount:icn-system:${fn}`)];
+const LOCAL_PLATFORM_IDENTITIES = [
+  "icn-admin",
+  ...["provision-tenant", "label-kata-node", "quarantine-runc-pod"].map(
+    (fn) => `system:serviceaccount:icn-system:${fn}`,
+  ),
+];
 
 function writeEnvFile(platform: Platform): void {
   const lines = [`export KUBECONFIG='${platform.kubeconfig}'`, `export NATS_URL='${platform.natsUrl}'`];
-  if (platform.started.includes("kube-apiserver")) lines.push(`export ICN_PLATFORM_IDENTITIES='${LOCAL_PLATFORM_IDENTITIES.join(",")}'`);
+  if (platform.started.includes("kube-apiserver"))
+    lines.push(`export ICN_PLATFORM_IDENTITIES='${LOCAL_PLATFORM_IDENTITIES.join(",")}'`);
   writeFileSync(platform.envFile, lines.join("\n") + "\n");
 }
 
@@ -173,7 +179,11 @@ export async function restartApiserver(paths: StatePaths, downMs: number): Promi
   const bin = readlinkSync(`/proc/${pid}/exe`);
   const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(1, -1);
   const flag = (re: RegExp): number => Number(args.map((a) => re.exec(a)?.[1]).find(Boolean));
-  const spec = apiserverSpec(ensurePki(paths.certs), flag(/^--etcd-servers=.*:(\d+)$/), flag(/^--secure-port=(\d+)$/));
+  const spec = apiserverSpec(
+    ensurePki(paths.certs),
+    flag(/^--etcd-servers=.*:(\d+)$/),
+    flag(/^--secure-port=(\d+)$/),
+  );
   await stopDaemon(paths.pids, "kube-apiserver");
   const stoppedAt = Date.now();
   await new Promise((resolve) => setTimeout(resolve, downMs));
