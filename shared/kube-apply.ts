@@ -61,7 +61,8 @@ export async function recordEvent(
     // Named as kubectl names events: the object, a dot, something unique.
     metadata: {
       name:
-        event.name ?? `${meta.name ?? "object"}.${now.getTime().toString(16)}${Math.random().toString(16).slice(2, 8)}`,
+        event.name ??
+        `${meta.name ?? "object"}.${now.getTime().toString(16)}${Math.random().toString(16).slice(2, 8)}`,
       namespace,
       labels: { ...MANAGED_BY },
     },

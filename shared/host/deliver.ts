@@ -194,7 +194,8 @@ async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unknown): 
   try {
     if (err instanceof IcnError && err.code === "BAD_EVENT") return await sendToDeadLetters(deps, d, err);
     // A failure that keeps escaping the handler's error path (a poison message) must end too.
-    if (d.attempt >= (deps.fn.retry ?? deps.config.retry).attempts) return await sendToDeadLetters(deps, d, err);
+    if (d.attempt >= (deps.fn.retry ?? deps.config.retry).attempts)
+      return await sendToDeadLetters(deps, d, err);
     deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
     d.msg.nak(backoffFor(deps.config.retry, d.attempt));
   } catch (inner) {
