@@ -5,7 +5,7 @@ RUN := npm run --silent
 # Node.js 24 from the npm dev dependency: the machine's own node may be too old.
 NODE := node_modules/.bin/node
 
-.PHONY: install up down status lint typecheck test test-unit test-integration generate bench demo run clean
+.PHONY: install up down status lint typecheck test test-unit test-integration generate bench demo run clean reliability
 
 install: $(NPM_STAMP)
 
@@ -55,3 +55,10 @@ run: up
 
 clean: down
 	rm -rf .icn
+
+# The reliability suites at full size (one at a time: they load the machine), then docs/RELIABILITY.md
+# from the figures they wrote. Old figures go first, so the page never mixes runs.
+reliability: install
+	rm -f .icn/reliability/*.json
+	ICN_RELIABILITY=full node_modules/.bin/node --experimental-vm-modules node_modules/jest/bin/jest.js test/reliability --selectProjects integration --runInBand
+	node_modules/.bin/node test/reliability/report.ts

@@ -184,7 +184,8 @@ export async function restartApiserver(paths: StatePaths, downMs: number): Promi
     flag(/^--etcd-servers=.*:(\d+)$/),
     flag(/^--secure-port=(\d+)$/),
   );
-  await stopDaemon(paths.pids, "kube-apiserver");
+  // At once, as a crash would: a graceful stop first spends up to 10 s answering "shutting down".
+  await stopDaemon(paths.pids, "kube-apiserver", 0);
   const stoppedAt = Date.now();
   await new Promise((resolve) => setTimeout(resolve, downMs));
   const startedAt = Date.now();

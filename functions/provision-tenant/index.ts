@@ -1,6 +1,7 @@
 // provision-tenant: on tenant.requested, namespaces whose pods the apiserver itself forces onto Kata.
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE, tenantNamespaces } from "../../schemas/names.ts";
+import { stableId } from "../../shared/events.ts";
 import { defineFunction, type FunctionDefinition } from "../../shared/function.ts";
 import { apply, MANAGED_BY, recordEvent, refOf } from "../../shared/kube-apply.ts";
 import type { Kube } from "../../shared/kube.ts";
@@ -96,7 +97,14 @@ export function provisionTenant(
         await recordEvent(
           ctx.kube,
           { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
-          { reason: "TenantProvisioned", action: "Provision", note, controller: "provision-tenant" },
+          {
+            reason: "TenantProvisioned",
+            action: "Provision",
+            note,
+            controller: "provision-tenant",
+            // One Event per (namespace, request): a retried or redelivered request records none again.
+            name: `${ns}.provisioned-${stableId(event.source, event.id)}`,
+          },
         );
       }
       ctx.log.info(

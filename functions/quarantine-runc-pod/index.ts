@@ -57,10 +57,9 @@ async function destroy(ctx: HandlerContext, pod: V1Pod, action: Action): Promise
   }
 }
 
-/** Dry-run reports the configured action; a pod already quarantined is only re-isolated; evictions respect the rate limit. */
+/** Dry-run reports the configured action; evictions and deletions respect the rate limit. */
 function chooseAction(ctx: HandlerContext, pod: V1Pod, options: QuarantineOptions): Action {
-  if (options.dryRun) return options.action;
-  if (pod.metadata?.labels?.[QUARANTINE_LABEL] === "true" || options.action === "isolate") return "isolate";
+  if (options.dryRun || options.action === "isolate") return options.action;
   if (options.limiter.tryTake()) return options.action;
   ctx.log.warn(
     { pod: pod.metadata?.name, wanted: options.action },
@@ -69,21 +68,35 @@ function chooseAction(ctx: HandlerContext, pod: V1Pod, options: QuarantineOption
   return "isolate";
 }
 
+/** One Quarantined Event per pod: named after the pod's uid, so recording it again changes nothing. */
+function quarantineEventName(pod: V1Pod): string {
+  return `${(pod.metadata?.name ?? "pod").slice(0, 200)}.quarantined-${pod.metadata?.uid ?? ""}`;
+}
+
+/**
+ * Isolates on every delivery (idempotent). A first delivery that finds the pod labelled leaves it at
+ * that; a redelivery goes on, since its own earlier attempt may have died after the label. The Event is
+ * the claim: only the delivery that records it evicts or deletes, so a pod gets one Event and at most
+ * one destructive action however often, and however many hosts, report it.
+ */
 async function quarantine(ctx: HandlerContext, pod: V1Pod, options: QuarantineOptions): Promise<Action> {
-  const already = pod.metadata?.labels?.[QUARANTINE_LABEL] === "true";
-  const action = chooseAction(ctx, pod, options);
+  const labelled = pod.metadata?.labels?.[QUARANTINE_LABEL] === "true";
   await isolate(ctx, pod, options.dryRun);
-  if (options.dryRun || already) return action;
-  await destroy(ctx, pod, action);
+  if (options.dryRun) return chooseAction(ctx, pod, options);
+  if (labelled && ctx.attempt === 1) return "isolate";
+  const action = chooseAction(ctx, pod, options);
   const then = action === "isolate" ? "" : `, then ${action === "evict" ? "evicted" : "deleted"}`;
   const note = `runs outside Kata (${pod.spec?.runtimeClassName ?? "no runtime class"}): isolated by NetworkPolicy ${QUARANTINE_POLICY}${then}`;
-  await recordEvent(ctx.kube, pod, {
+  const claimed = await recordEvent(ctx.kube, pod, {
     reason: "Quarantined",
     action: "Quarantine",
     note,
     controller: "quarantine-runc-pod",
     type: "Warning",
+    name: quarantineEventName(pod),
   });
+  if (!claimed) return "isolate";
+  await destroy(ctx, pod, action);
   return action;
 }
 
