@@ -4,6 +4,9 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { quarantineRuncPod, type QuarantineOptions } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
 import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
+import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
+import { apply } from "../../shared/kube-apply.ts";
+import { kubeFromConfig } from "../../shared/kube.ts";
 import { functionRig, type FunctionRig } from "./support.ts";
 
 const kc = kubeConfig();
@@ -53,6 +56,8 @@ const exists = (pod: V1Pod): Promise<boolean> =>
 
 let rig: FunctionRig;
 beforeAll(async () => {
+  // Pods of a Kata class are admitted only once the class exists (the RuntimeClass admission plugin).
+  await apply(kubeFromConfig(kc), runtimeClass("qemu"), "test-setup");
   nc = await natsConnection();
   rig = await rigWith();
 });
