@@ -6,6 +6,7 @@ import { ensureStreams } from "../../shared/host/streams.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { DEFAULT_TIMEOUT_MS, startNotifier } from "./notifier.ts";
 import { loadWebhooks } from "./webhooks.ts";
+import { drainOnSignals } from "../../shared/shutdown.ts";
 
 function timeoutFromEnv(value: string | undefined): number {
   if (value === undefined || value === "") return DEFAULT_TIMEOUT_MS;
@@ -29,18 +30,11 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   await ensureStreams(await jetstreamManager(nc), config);
   const notifier = await startNotifier({ nc, config, webhooks, log, timeoutMs });
   log.info({ webhooks: webhooks.map((w) => w.name), timeoutMs }, "notifier ready");
-  const stop = (signal: string): void => {
+  drainOnSignals(log, async (signal) => {
     log.info({ signal }, "draining");
-    notifier
-      .drain()
-      .then(() => nc.drain())
-      .then(
-        () => (log.info("drained; exiting"), process.exit(0)),
-        (err: unknown) => (log.error({ err }, "drain failed"), process.exit(1)),
-      );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+    await notifier.drain();
+    await nc.drain();
+  });
 }
 
 main(process.env).catch((err: unknown) => {

@@ -5,6 +5,7 @@ import { configFromEnv, natsAuthFromEnv } from "../../shared/config.ts";
 import { kubeFromEnvironment } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { startWatchers, watcherOptionsFromEnv } from "./index.ts";
+import { drainOnSignals } from "../../shared/shutdown.ts";
 
 async function main(): Promise<void> {
   const config = configFromEnv();
@@ -27,27 +28,12 @@ async function main(): Promise<void> {
   });
   log.info({ watchers: options.watchers, prefix: config.prefix, nats: config.natsUrl }, "watchers running");
   void watchers.synced.then(() => log.info({ stats: watchers.stats() }, "watchers synced"));
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+  drainOnSignals(log, async (signal) => {
     log.info({ signal }, "stopping watchers");
-    watchers
-      .stop()
-      .then(() => nc.drain())
-      .then(
-        () => {
-          log.info({ stats: watchers.stats() }, "watchers stopped; exiting");
-          process.exit(0);
-        },
-        (err: unknown) => {
-          log.error({ err }, "stop failed");
-          process.exit(1);
-        },
-      );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+    await watchers.stop();
+    await nc.drain();
+    log.info({ stats: watchers.stats() }, "watchers stopped");
+  });
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@ import type { AnyFunction } from "../function.ts";
 import { kubeFromEnvironment, type Kube } from "../kube.ts";
 import { createLogger, type Logger } from "../logging.ts";
 import { startHost, type Host } from "./host.ts";
+import { drainOnSignals } from "../shutdown.ts";
 
 /** Something that runs beside the functions (the watchers) and stops before the host drains. */
 export interface Companion {
@@ -51,26 +52,11 @@ export async function runHostProcess(
     "host ready",
   );
   const companions = (await options.companions?.({ nc, kube, config, log })) ?? [];
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+  drainOnSignals(log, async (signal) => {
     log.info({ signal, inFlight: host.inFlight() }, "draining");
-    Promise.all(companions.map((c) => c.stop()))
-      .then(() => host.drain())
-      .then(() => nc.drain())
-      .then(
-        () => {
-          log.info("drained; exiting");
-          process.exit(0);
-        },
-        (err: unknown) => {
-          log.error({ err }, "drain failed");
-          process.exit(1);
-        },
-      );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+    await Promise.all(companions.map((c) => c.stop()));
+    await host.drain();
+    await nc.drain();
+  });
   return host;
 }

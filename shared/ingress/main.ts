@@ -6,6 +6,7 @@ import { ensureStreams } from "../host/streams.ts";
 import { createLogger } from "../logging.ts";
 import { startIngress } from "./server.ts";
 import { loadSources } from "./sources.ts";
+import { drainOnSignals } from "../shutdown.ts";
 
 function intFromEnv(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === "") return fallback;
@@ -36,18 +37,11 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     port: intFromEnv(env.ICN_INGRESS_PORT, "ICN_INGRESS_PORT", 8088),
     maxBytes: intFromEnv(env.ICN_INGRESS_MAX_BYTES, "ICN_INGRESS_MAX_BYTES", config.maxPayloadBytes),
   });
-  const stop = (signal: string): void => {
+  drainOnSignals(log, async (signal) => {
     log.info({ signal }, "draining");
-    ingress
-      .close()
-      .then(() => nc.drain())
-      .then(
-        () => (log.info("drained; exiting"), process.exit(0)),
-        (err: unknown) => (log.error({ err }, "drain failed"), process.exit(1)),
-      );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+    await ingress.close();
+    await nc.drain();
+  });
 }
 
 main(process.env).catch((err: unknown) => {

@@ -72,10 +72,19 @@ async function gatherLeadership(
     ...FUNCTIONS.map((fn) => `CONSUMER.LEADER.STEPDOWN.${config.eventsStream}.${fn}`),
   ];
   for (const api of targets) await conn.request(`$JS.API.${api}`, preferred, { timeout: 5000 });
+  // While leaders move, info requests may time out: ask again until the new leader answers.
   const kvLeader = await waitUntil("the outcome bucket's leader to move", async () =>
-    (await leaderOf(conn, `KV_${config.outcomesBucket}`)) === leader ? true : undefined,
+    (await leaderOf(conn, `KV_${config.outcomesBucket}`).catch(() => undefined)) === leader
+      ? true
+      : undefined,
   );
-  const consumers = await Promise.all(FUNCTIONS.map((fn) => leaderOf(conn, config.eventsStream, fn)));
+  const consumers = await Promise.all(
+    FUNCTIONS.map((fn) =>
+      waitUntil(`the leader of ${fn}'s consumer`, () =>
+        leaderOf(conn, config.eventsStream, fn).catch(() => undefined),
+      ),
+    ),
+  );
   return Number(kvLeader) + consumers.filter((l) => l === leader).length;
 }
 
@@ -121,8 +130,10 @@ test(
     const js = jetstream(nc);
     const started = Date.now();
     const first = await publishAll(js, config.prefix, events.slice(0, half));
-    const killed = await leaderOf(nc, config.eventsStream);
-    if (!killed) throw new Error("the events stream has no leader to kill");
+    const publisher = nc;
+    const killed = await waitUntil("the events stream's leader", () =>
+      leaderOf(publisher, config.eventsStream).catch(() => undefined),
+    );
     const moved = await gatherLeadership(nc, config, killed);
     const before = await settledCount(host);
     cluster.kill(killed);
