@@ -3,7 +3,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
-import { namesFor, type RuntimeConfig } from "../../shared/config.ts";
+import type { RuntimeConfig } from "../../shared/config.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { startHost } from "../../shared/host/host.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
@@ -19,7 +19,7 @@ import {
 import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
-import { percentile, platform, progress, round, writeFigures } from "./support.ts";
+import { benchConfig, percentile, platform, progress, round, writeFigures } from "./support.ts";
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
 const PODS = Number(process.env.BENCH_PODS ?? 200);
@@ -30,20 +30,8 @@ const provisionOptions = {
   defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
 };
 
-function configFor(natsUrl: string, tag: string): RuntimeConfig {
-  const prefix = `bench${tag}${run}`;
-  return {
-    natsUrl,
-    prefix,
-    ...namesFor(prefix),
-    duplicateWindowMs: 120_000,
-    maxPayloadBytes: 256 * 1024,
-    ackWaitMs: 30_000,
-    retry: { attempts: 5, backoffMs: [200] },
-    httpPort: 0,
-    source: "urn:bench",
-  };
-}
+const configFor = (natsUrl: string, tag: string): RuntimeConfig =>
+  benchConfig(natsUrl, tag, { attempts: 5, backoffMs: [200] });
 
 const tenantRequest = (tenant: string): { tenant: string; admins: { kind: "User"; name: string }[] } => ({
   tenant,

@@ -6,33 +6,21 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { KubeConfig } from "@kubernetes/client-node";
-import { namesFor, type RuntimeConfig } from "../../shared/config.ts";
+import type { RuntimeConfig } from "../../shared/config.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { defineFunction } from "../../shared/function.ts";
 import { startHost } from "../../shared/host/host.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
-import { percentile, platform, progress, round, writeFigures } from "./support.ts";
+import { benchConfig, percentile, platform, progress, round, writeFigures } from "./support.ts";
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RATE = 1000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 
-function configFor(natsUrl: string, tag: string): RuntimeConfig {
-  const prefix = `bench${tag}${Date.now().toString(36)}`;
-  return {
-    natsUrl,
-    prefix,
-    ...namesFor(prefix),
-    duplicateWindowMs: 120_000,
-    maxPayloadBytes: 256 * 1024,
-    ackWaitMs: 30_000,
-    retry: { attempts: 3, backoffMs: [100] },
-    httpPort: 0,
-    source: "urn:bench",
-  };
-}
+const configFor = (natsUrl: string, tag: string): RuntimeConfig =>
+  benchConfig(natsUrl, tag, { attempts: 3, backoffMs: [100] });
 
 async function fill(js: JetStreamClient, config: RuntimeConfig, count: number): Promise<void> {
   const pending: Promise<unknown>[] = [];

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { up } from "../../deploy/local/platform.ts";
 import { stateDir } from "../../deploy/local/paths.ts";
+import { namesFor, type RetryPolicy, type RuntimeConfig } from "../../shared/config.ts";
 
 export async function platform(): Promise<{ kubeconfig: string; natsUrl: string }> {
   const p = await up((m) => process.stderr.write(`[platform] ${m}\n`));
@@ -31,4 +32,20 @@ export function writeFigures(file: string, figures: Record<string, number>): str
 
 export function progress(message: string): void {
   process.stderr.write(`» ${message}\n`);
+}
+
+/** A runtime config with a prefix of its own, so every benchmark measures fresh streams. */
+export function benchConfig(natsUrl: string, tag: string, retry: RetryPolicy): RuntimeConfig {
+  const prefix = `bench${tag}${Date.now().toString(36)}`;
+  return {
+    natsUrl,
+    prefix,
+    ...namesFor(prefix),
+    duplicateWindowMs: 120_000,
+    maxPayloadBytes: 256 * 1024,
+    ackWaitMs: 30_000,
+    retry,
+    httpPort: 0,
+    source: "urn:bench",
+  };
 }
