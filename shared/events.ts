@@ -1,5 +1,5 @@
 // Building and publishing CloudEvents on the bus: subjects, stable ids, Nats-Msg-Id for de-duplication.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { CloudEvent } from "cloudevents";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { EVENTS, eventNameOfType, subjectOf, type EventName } from "../schemas/events.ts";
@@ -8,7 +8,7 @@ import { toNatsHeaders } from "./cloudevents/nats-headers.ts";
 
 /** A UUID-shaped id derived from its parts: the same inputs give the same id, so repeats dedupe. */
 export function stableId(...parts: string[]): string {
-  const hex = createHash("sha256").update(parts.join("\u0000")).digest("hex");
+  const hex = hash("sha256", parts.join("\u0000"), "hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 

@@ -1,6 +1,5 @@
 // Turns decoded attributes and data into a validated, frozen SDK CloudEvent, or a BindingError saying why not.
 import { CloudEvent, ValidationError } from "cloudevents";
-import type { CloudEventV1 } from "cloudevents";
 import { BindingError } from "./binding-error.ts";
 import {
   CONTEXT_ATTRIBUTES,
@@ -87,7 +86,9 @@ export function buildEvent(
   checkNamesAndValues(attributes);
   const data = readData();
   // The checks above establish what the SDK's input type promises; the SDK validates the rest.
-  const fields = { ...Object.fromEntries(attributes), data } as Partial<CloudEventV1<unknown>>;
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of attributes) fields[name] = value; // names checked above: no "__proto__"
+  fields.data = data;
   try {
     return new CloudEvent<unknown>(fields, true);
   } catch (err) {

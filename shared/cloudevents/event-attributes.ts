@@ -20,6 +20,12 @@ const DATA_PROPERTIES = new Set(["data", "data_base64"]);
 
 const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
 /**
+ * Every event carries the same few names, and checking one costs more than the rest of its decoding;
+ * the set is bounded so a sender inventing names cannot grow it.
+ */
+const ACCEPTED_NAMES = new Set<string>();
+const MAX_REMEMBERED_NAMES = 256;
+/**
  * The SDK's CloudEvent treats these 0.3 attributes specially even in 1.0 events (it throws on a truthy
  * schemaurl but keeps a falsy one), so the names cannot round-trip as extensions.
  */
@@ -36,6 +42,7 @@ const INT32_MAX = 2 ** 31 - 1;
  * "validate", "emit" or "constructor" would shadow that member on the frozen event.
  */
 export function assertAttributeName(name: string): void {
+  if (ACCEPTED_NAMES.has(name)) return;
   if (!ATTRIBUTE_NAME.test(name) || name === "data") {
     const why = 'attribute names are lower-case ASCII letters and digits, and not "data"';
     throw new BindingError(
@@ -47,6 +54,7 @@ export function assertAttributeName(name: string): void {
     const why = "the CloudEvents SDK reserves that name on its CloudEvent class";
     throw new BindingError("INVALID_ATTRIBUTE", `attribute "${name}" cannot be carried: ${why}`);
   }
+  if (ACCEPTED_NAMES.size < MAX_REMEMBERED_NAMES) ACCEPTED_NAMES.add(name);
 }
 
 /**

@@ -1,5 +1,5 @@
 // The CloudEvents NATS protocol binding, shaped like the SDK's HTTP/Kafka/MQTT bindings: four functions.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { CloudEvent, CloudEventV1 } from "cloudevents";
 import { fromBinary, toBinary } from "./binary-mode.ts";
 import { BindingError } from "./binding-error.ts";
@@ -91,5 +91,5 @@ export const NatsBinding: {
  * occur in a source (a URI-reference), so no two (source, id) pairs hash the same input.
  */
 export function natsMsgId(event: Pick<CloudEventV1<unknown>, "source" | "id">): string {
-  return createHash("sha256").update(`${event.source}\n${event.id}`).digest("hex").slice(0, 32);
+  return hash("sha256", `${event.source}\n${event.id}`, "hex").slice(0, 32);
 }

@@ -13,11 +13,11 @@ export function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs
  * and the Go SDK do. Name spellings are kept; the binding compares them case-insensitively.
  */
 export function fromNatsHeaders(hdrs: MsgHdrs | undefined): Record<string, string> {
-  const entries: [string, string][] = [];
+  // No prototype, so a header called "__proto__" is just a header.
+  const record: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, values] of hdrs ?? []) {
     const first = values[0];
-    if (first !== undefined) entries.push([name, first]);
+    if (first !== undefined) record[name] = first;
   }
-  // fromEntries defines own properties, so a header called "__proto__" cannot reach the prototype.
-  return Object.fromEntries(entries);
+  return record;
 }

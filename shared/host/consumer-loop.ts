@@ -1,6 +1,8 @@
 // Pulls one function's messages and runs at most `concurrency` of them at a time.
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import { deliver, type DeliveryDeps } from "./deliver.ts";
+import type { HostMetrics } from "./metrics.ts";
+import { WriteBatch } from "./write-batch.ts";
 
 export interface RunningConsumer {
   /** Stops pulling, hands back what was pulled but not started, waits for in-flight handlers. */
@@ -12,7 +14,7 @@ export const DEFAULT_CONCURRENCY = 8;
 
 export async function startConsumer(
   consumer: Consumer,
-  deps: Omit<DeliveryDeps, "leases">,
+  deps: Omit<DeliveryDeps, "leases" | "writes" | "tally"> & { metrics: HostMetrics },
 ): Promise<RunningConsumer> {
   const limit = deps.fn.concurrency ?? DEFAULT_CONCURRENCY;
   // Pull a little ahead so the handlers never wait on the network, but not so far that
@@ -28,10 +30,20 @@ export async function startConsumer(
     Math.max(1000, deps.config.ackWaitMs / 3),
   );
   renew.unref();
-  const delivery: DeliveryDeps = { ...deps, leases };
+  const delivery: DeliveryDeps = {
+    ...deps,
+    leases,
+    writes: new WriteBatch(),
+    tally: deps.metrics.tally(deps.fn.name),
+  };
 
+  // Woken when a handler finishes and a slot is free (cheaper than racing every running promise).
+  let slotFree: (() => void) | undefined;
   const start = (msg: JsMsg): void => {
-    const task = deliver(msg, delivery).finally(() => running.delete(task));
+    const task = deliver(msg, delivery).finally(() => {
+      running.delete(task);
+      slotFree?.();
+    });
     running.add(task);
   };
 
@@ -42,7 +54,7 @@ export async function startConsumer(
         continue;
       }
       start(msg);
-      while (running.size >= limit) await Promise.race(running);
+      while (running.size >= limit) await new Promise<void>((resolve) => (slotFree = resolve));
     }
   })();
 

@@ -10,14 +10,16 @@ import { backoffFor } from "../config.ts";
 import { describeError, IcnError, isTransient, permanent } from "../errors.ts";
 import { makeContext, makeEmit, type ContextDeps } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
-import type { HostMetrics } from "./metrics.ts";
+import type { FunctionTally } from "./metrics.ts";
 import type { Outcome, OutcomeStore } from "./outcomes.ts";
+import type { WriteBatch } from "./write-batch.ts";
 
 export interface DeliveryDeps extends ContextDeps {
   outcomes: OutcomeStore;
-  metrics: HostMetrics;
+  tally: FunctionTally;
   /** Messages whose handlers run now; the consumer loop renews their leases. */
   leases: Set<JsMsg>;
+  writes: WriteBatch;
 }
 
 /** Header a replay or redrive carries, so its results are new events rather than repeats. */
@@ -50,8 +52,8 @@ function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<un
     const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`).join("; ");
     throw permanent("SCHEMA_INVALID", `data does not match ${deps.fn.on}: ${fields}`);
   }
-  // Already validated by the binding: skip the SDK re-validating the copy.
-  return event.cloneWith({ data: parsed.data }, false);
+  // The schemas neither transform nor default, so the data they accepted is the event's own.
+  return event;
 }
 
 function outcomeOf(
@@ -95,7 +97,7 @@ async function reject(
     await makeEmit(deps, event, d.replayId, d.results)(fn.rejects, data);
   }
   await record(deps, event, d, { state: "rejected", error: { code: err.code, message: err.message } });
-  deps.metrics.rejected.inc({ function: fn.name });
+  deps.tally.rejected++;
   deps.log.warn(
     { eventId: event.id, function: fn.name, code: err.code, reason: err.message },
     "event rejected",
@@ -112,7 +114,7 @@ async function sendToDeadLetters(
   const { code, message } = describeError(err);
   await deadLetter(deps.js, deps.config, d.msg, { fn: deps.fn.name, attempts: d.attempt, code, message });
   if (event) await record(deps, event, d, { state: "dead-lettered", error: { code, message } });
-  deps.metrics.deadLettered.inc({ function: deps.fn.name });
+  deps.tally.deadLettered++;
   deps.log.error(
     { eventId: event?.id, function: deps.fn.name, code, reason: message, attempts: d.attempt },
     "event dead-lettered",
@@ -131,7 +133,7 @@ async function failed(
   if (d.attempt >= retry.attempts) return sendToDeadLetters(deps, d, err, event);
   const { code, message } = describeError(err);
   await record(deps, event, d, { state: "retrying", error: { code, message } });
-  deps.metrics.retried.inc({ function: deps.fn.name });
+  deps.tally.retried++;
   deps.log.warn(
     { eventId: event.id, function: deps.fn.name, code, reason: message, attempt: d.attempt },
     "attempt failed, will retry",
@@ -140,20 +142,21 @@ async function failed(
 }
 
 async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery): Promise<void> {
-  const label = { function: deps.fn.name };
+  const { tally } = deps;
   const ctx = makeContext(deps, event, { ...d, sequence: d.msg.info.streamSequence });
   deps.leases.add(d.msg);
-  const stopTimer = deps.metrics.duration.startTimer(label);
-  deps.metrics.inFlight.inc(label);
+  tally.inFlight++;
+  const started = performance.now();
+  const seconds = (): number => (performance.now() - started) / 1000;
   try {
     await deps.fn.handle(event as ValidEvent<EventName>, ctx);
-    stopTimer({ outcome: "succeeded" });
+    tally.observe("succeeded", seconds());
   } catch (err) {
-    stopTimer({ outcome: isTransient(err) ? "failed" : "rejected" });
+    tally.observe(isTransient(err) ? "failed" : "rejected", seconds());
     throw err;
   } finally {
     deps.leases.delete(d.msg);
-    deps.metrics.inFlight.dec(label);
+    tally.inFlight--;
   }
 }
 
@@ -168,9 +171,13 @@ async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
   } catch (err) {
     return failed(deps, event, d, err);
   }
-  deps.outcomes.recordQuickly(outcomeOf(deps, event, d, { state: "succeeded" }));
-  deps.metrics.succeeded.inc({ function: deps.fn.name });
-  d.msg.ack();
+  const outcome = outcomeOf(deps, event, d, { state: "succeeded" });
+  // The record goes first on the wire: once the ack is in, a crash cannot make the event run again.
+  await deps.writes.add(() => {
+    deps.outcomes.recordQuickly(outcome);
+    d.msg.ack();
+  });
+  deps.tally.succeeded++;
 }
 
 /** Never throws: whatever happens, the message is acked, naked, or dead-lettered. */
@@ -181,7 +188,7 @@ export async function deliver(msg: JsMsg, deps: DeliveryDeps): Promise<void> {
     replayId: msg.headers?.get(REPLAY_ID_HEADER) || undefined,
     results: [],
   };
-  deps.metrics.received.inc({ function: deps.fn.name });
+  deps.tally.received++;
   try {
     await processDelivery(deps, d);
   } catch (err) {

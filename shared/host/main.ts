@@ -2,7 +2,8 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { configFromEnv, natsAuthFromEnv, type RuntimeConfig } from "../config.ts";
 import type { AnyFunction } from "../function.ts";
-import { kubeFromEnvironment, type Kube } from "../kube.ts";
+import type { Kube } from "../kube.ts";
+import { kubeOnFirstUse } from "../kube-on-first-use.ts";
 import { createLogger, type Logger } from "../logging.ts";
 import { startHost, type Host } from "./host.ts";
 import { drainOnSignals } from "../shutdown.ts";
@@ -38,7 +39,7 @@ export async function runHostProcess(
   }).catch((err: unknown) => {
     throw new Error(`cannot connect to NATS at ${config.natsUrl} (set NATS_URL): ${String(err)}`);
   });
-  const kube = options.kube ?? kubeFromEnvironment();
+  const kube = options.kube ?? kubeOnFirstUse();
   const host = await startHost({
     functions,
     nc,

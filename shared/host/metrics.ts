@@ -1,5 +1,24 @@
 // The host's Prometheus metrics, in a registry of its own (no global default registry).
+//
+// Deliveries bump plain numbers in a per-function tally; the counters and the in-flight gauge copy
+// them when they are read. Updating prom-client's labelled metrics per event cost more than a no-op
+// handler's whole delivery; a scrape is rare.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** What one function's deliveries count. */
+export interface FunctionTally {
+  received: number;
+  succeeded: number;
+  rejected: number;
+  retried: number;
+  deadLettered: number;
+  inFlight: number;
+  /** Seconds spent in the handler, by how it ended. */
+  observe(outcome: HandlerOutcome, seconds: number): void;
+}
+
+export type HandlerOutcome = "succeeded" | "failed" | "rejected";
+type CountName = Exclude<keyof FunctionTally, "observe" | "inFlight">;
 
 export interface HostMetrics {
   registry: Registry;
@@ -10,32 +29,70 @@ export interface HostMetrics {
   deadLettered: Counter<"function">;
   duration: Histogram<"function" | "outcome">;
   inFlight: Gauge<"function">;
+  /** The tally a function's deliveries update; one per function name. */
+  tally(fn: string): FunctionTally;
 }
 
 export function createMetrics(): HostMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const counter = (name: string, help: string): Counter<"function"> =>
-    new Counter({ name: `icn_events_${name}_total`, help, labelNames: ["function"], registers: [registry] });
+  const tallies = new Map<string, FunctionTally>();
+  const counter = (field: CountName, name: string, help: string): Counter<"function"> =>
+    new Counter({
+      name: `icn_events_${name}_total`,
+      help,
+      labelNames: ["function"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [fn, tally] of tallies) this.inc({ function: fn }, tally[field]);
+      },
+    });
+  const duration = new Histogram({
+    name: "icn_handler_duration_seconds",
+    help: "Time spent in a function's handler",
+    labelNames: ["function", "outcome"],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const newTally = (fn: string): FunctionTally => {
+    // Label objects made once; observe() itself is still per event.
+    const labels: Record<HandlerOutcome, object> = {
+      succeeded: { function: fn, outcome: "succeeded" },
+      failed: { function: fn, outcome: "failed" },
+      rejected: { function: fn, outcome: "rejected" },
+    };
+    return {
+      received: 0,
+      succeeded: 0,
+      rejected: 0,
+      retried: 0,
+      deadLettered: 0,
+      inFlight: 0,
+      observe: (outcome, seconds) => duration.observe(labels[outcome], seconds),
+    };
+  };
   return {
     registry,
-    received: counter("received", "Events delivered to a function (every attempt)"),
-    succeeded: counter("succeeded", "Events a function handled successfully"),
-    rejected: counter("rejected", "Events refused for good: bad input or policy"),
-    retried: counter("retried", "Attempts that failed transiently and were scheduled again"),
-    deadLettered: counter("dead_lettered", "Events moved to the dead-letter stream"),
-    duration: new Histogram({
-      name: "icn_handler_duration_seconds",
-      help: "Time spent in a function's handler",
-      labelNames: ["function", "outcome"],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    }),
+    received: counter("received", "received", "Events delivered to a function (every attempt)"),
+    succeeded: counter("succeeded", "succeeded", "Events a function handled successfully"),
+    rejected: counter("rejected", "rejected", "Events refused for good: bad input or policy"),
+    retried: counter("retried", "retried", "Attempts that failed transiently and were scheduled again"),
+    deadLettered: counter("deadLettered", "dead_lettered", "Events moved to the dead-letter stream"),
+    duration,
     inFlight: new Gauge({
       name: "icn_handlers_in_flight",
       help: "Handlers running now",
       labelNames: ["function"],
       registers: [registry],
+      collect() {
+        for (const [fn, tally] of tallies) this.set({ function: fn }, tally.inFlight);
+      },
     }),
+    tally(fn: string): FunctionTally {
+      let tally = tallies.get(fn);
+      if (!tally) tallies.set(fn, (tally = newTally(fn)));
+      return tally;
+    },
   };
 }

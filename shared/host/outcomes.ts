@@ -1,5 +1,5 @@
 // What became of each event, per function: one KV entry per (event, function), latest state wins.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -26,7 +26,7 @@ export interface Outcome {
 
 const SETTLED: ReadonlySet<OutcomeState> = new Set(["succeeded", "rejected"]);
 
-const digest = (value: string): string => createHash("sha256").update(value).digest("hex").slice(0, 20);
+const digest = (value: string): string => hash("sha256", value, "hex").slice(0, 20);
 
 /** Keys start with the id's digest so "what became of event X?" needs only the id. */
 export function outcomeKey(event: Pick<EventRef, "id" | "source">, fn: string): string {

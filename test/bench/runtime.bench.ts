@@ -13,9 +13,17 @@ import { startHost } from "../../shared/host/host.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
-import { benchConfig, percentile, platform, progress, round, writeFigures } from "./support.ts";
+import {
+  benchConfig,
+  percentile,
+  platform,
+  progress,
+  round,
+  shippedNodeFlags,
+  writeFigures,
+} from "./support.ts";
 
-const COUNT = Number(process.env.BENCH_EVENTS ?? 20_000);
+const COUNT = Number(process.env.BENCH_EVENTS ?? 50_000);
 const RATE = 1000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 
@@ -70,7 +78,7 @@ async function hostThroughput(
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, config);
   await fill(jetstream(nc), config, COUNT);
-  const host = spawn(process.execPath, [join(import.meta.dirname, "noop-host.ts")], {
+  const host = spawn(process.execPath, [...shippedNodeFlags(), join(import.meta.dirname, "noop-host.ts")], {
     env: {
       ...process.env,
       NATS_URL: natsUrl,

@@ -30,6 +30,14 @@ export function writeFigures(file: string, figures: Record<string, number>): str
   return path;
 }
 
+/** The V8 flags the image starts every process with (its ENTRYPOINT), so a benchmark host runs as shipped. */
+export function shippedNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(import.meta.dirname, "../../Dockerfile"), "utf8");
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  if (!entrypoint) throw new Error("the Dockerfile has no ENTRYPOINT [...] line to read the node flags from");
+  return (JSON.parse(entrypoint) as string[]).filter((arg) => arg.startsWith("--"));
+}
+
 export function progress(message: string): void {
   process.stderr.write(`» ${message}\n`);
 }
