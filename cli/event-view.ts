@@ -1,7 +1,6 @@
 // A stored message seen as an event: its attributes, a one-line summary, and whether it concerns a tenant.
 import { EVENT_NAMES, EVENTS, eventNameOfType, type EventName } from "../schemas/events.ts";
-import { NatsBinding } from "../shared/cloudevents/nats-binding.ts";
-import { fromNatsHeaders } from "../shared/cloudevents/nats-headers.ts";
+import { natsMsgToEvent } from "../shared/cloudevents/nats-headers.ts";
 import { usageError } from "./errors.ts";
 import type { Stored } from "./stored.ts";
 
@@ -34,7 +33,7 @@ export interface EventView {
 export function viewOf(msg: Stored): EventView {
   const base = { seq: msg.seq, subject: msg.subject, storedAt: msg.time.toISOString() };
   try {
-    const event = NatsBinding.toEvent({ headers: fromNatsHeaders(msg.headers), payload: msg.data });
+    const event = natsMsgToEvent(msg);
     const causeid = typeof event.causeid === "string" ? event.causeid : undefined;
     return {
       ...base,

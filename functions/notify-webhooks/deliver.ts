@@ -1,8 +1,7 @@
 // One delivery attempt of one bus message to one webhook: post, then ack, retry later, or dead-letter.
 import type { CloudEvent } from "cloudevents";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { NatsBinding } from "../../shared/cloudevents/nats-binding.ts";
-import { fromNatsHeaders } from "../../shared/cloudevents/nats-headers.ts";
+import { natsMsgToEvent } from "../../shared/cloudevents/nats-headers.ts";
 import { backoffFor, type RetryPolicy, type RuntimeConfig } from "../../shared/config.ts";
 import type { Logger } from "../../shared/logging.ts";
 import { deadLetter } from "../../shared/host/dead-letter.ts";
@@ -66,10 +65,7 @@ async function sendToDeadLetters(
 
 function decode(msg: JsMsg, deps: WebhookDeps): CloudEvent<unknown> | Failure {
   try {
-    return NatsBinding.toEvent(
-      { headers: fromNatsHeaders(msg.headers), payload: msg.data },
-      { maxBytes: deps.config.maxPayloadBytes },
-    );
+    return natsMsgToEvent(msg, { maxBytes: deps.config.maxPayloadBytes });
   } catch (err) {
     return { code: "BAD_EVENT", message: err instanceof Error ? err.message : String(err) };
   }

@@ -59,11 +59,23 @@ function checkSize(payload: Uint8Array, maxBytes: number | undefined): void {
 }
 
 function toEvent(message: NatsMessage, options: ToEventOptions = {}): CloudEvent<unknown> {
-  checkSize(message.payload, options.maxBytes);
-  const headers = lowerCaseHeaders(message.headers);
-  return detectMode(headers, message.payload) === "structured"
-    ? fromStructured(message.payload)
-    : fromBinary(headers, message.payload);
+  return toEventFrom(() => lowerCaseHeaders(message.headers), message.payload, options);
+}
+
+/**
+ * toEvent() for a receiver that holds its headers in another shape: `lowerCased` builds the map
+ * (name lower-cased → first value) only once the payload's size has passed.
+ */
+export function toEventFrom(
+  lowerCased: () => ReadonlyMap<string, string>,
+  payload: Uint8Array,
+  options: ToEventOptions = {},
+): CloudEvent<unknown> {
+  checkSize(payload, options.maxBytes);
+  const headers = lowerCased();
+  return detectMode(headers, payload) === "structured"
+    ? fromStructured(payload)
+    : fromBinary(headers, payload);
 }
 
 /** Whether the message claims to be a CloudEvent in a mode we read; toEvent() still validates it. */

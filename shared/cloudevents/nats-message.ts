@@ -22,13 +22,15 @@ export const STRUCTURED_TYPE_PREFIX = "application/cloudevents";
  */
 export function lowerCaseHeaders(headers: Readonly<Record<string, string>>): Map<string, string> {
   const lowered = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers)) {
-    const key = name.toLowerCase();
-    const seen = lowered.get(key);
-    if (seen !== undefined && seen !== value) {
-      throw new BindingError("INVALID_ATTRIBUTE", `header "${key}" appears twice with different values`);
-    }
-    lowered.set(key, value);
-  }
+  for (const [name, value] of Object.entries(headers)) addLowerCased(lowered, name, value);
   return lowered;
+}
+
+export function addLowerCased(lowered: Map<string, string>, name: string, value: string): void {
+  const key = name.toLowerCase();
+  const seen = lowered.get(key);
+  if (seen !== undefined && seen !== value) {
+    throw new BindingError("INVALID_ATTRIBUTE", `header "${key}" appears twice with different values`);
+  }
+  lowered.set(key, value);
 }

@@ -4,8 +4,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import { eventType, parseEventData, type EventName } from "../../schemas/events.ts";
 import { MAX_REASON_LENGTH } from "../../schemas/fields.ts";
 import type { ValidEvent } from "../function.ts";
-import { NatsBinding } from "../cloudevents/nats-binding.ts";
-import { fromNatsHeaders } from "../cloudevents/nats-headers.ts";
+import { natsMsgToEvent } from "../cloudevents/nats-headers.ts";
 import { backoffFor } from "../config.ts";
 import { describeError, IcnError, isTransient, permanent } from "../errors.ts";
 import { makeContext, makeEmit, type ContextDeps } from "./context.ts";
@@ -34,10 +33,7 @@ interface Delivery {
 
 function decode(msg: JsMsg, deps: DeliveryDeps): CloudEvent<unknown> {
   try {
-    return NatsBinding.toEvent(
-      { headers: fromNatsHeaders(msg.headers), payload: msg.data },
-      { maxBytes: deps.config.maxPayloadBytes },
-    );
+    return natsMsgToEvent(msg, { maxBytes: deps.config.maxPayloadBytes });
   } catch (err) {
     throw permanent("BAD_EVENT", err instanceof Error ? err.message : String(err), err);
   }

@@ -19,7 +19,15 @@ import {
 import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
-import { benchConfig, percentile, platform, progress, round, writeFigures } from "./support.ts";
+import {
+  benchConfig,
+  percentile,
+  platform,
+  progress,
+  removeBenchStreams,
+  round,
+  writeFigures,
+} from "./support.ts";
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
 const PODS = Number(process.env.BENCH_PODS ?? 200);
@@ -200,6 +208,7 @@ async function main(): Promise<void> {
     ...(await tenantsBench(nc, natsUrl, kube)),
     ...(await quarantineBench(nc, natsUrl, kube, kc.makeApiClient(CoreV1Api))),
   };
+  await removeBenchStreams(nc);
   await nc.close();
   const file = writeFigures("functions.json", figures);
   console.log(`tenants, direct client-node  ${figures.tenants_direct_per_s} tenants/s`);

@@ -13,13 +13,14 @@ import { startHost } from "../../shared/host/host.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
+import { imageNodeFlags } from "../harness/image.ts";
 import {
   benchConfig,
   percentile,
   platform,
   progress,
+  removeBenchStreams,
   round,
-  shippedNodeFlags,
   writeFigures,
 } from "./support.ts";
 
@@ -78,7 +79,7 @@ async function hostThroughput(
   const jsm = await jetstreamManager(nc);
   await ensureStreams(jsm, config);
   await fill(jetstream(nc), config, COUNT);
-  const host = spawn(process.execPath, [...shippedNodeFlags(), join(import.meta.dirname, "noop-host.ts")], {
+  const host = spawn(process.execPath, [...imageNodeFlags(), join(import.meta.dirname, "noop-host.js")], {
     env: {
       ...process.env,
       NATS_URL: natsUrl,
@@ -178,6 +179,7 @@ async function main(): Promise<void> {
   const hosted = await hostThroughput(nc, natsUrl);
   progress(`latency at ${RATE} events/s for ${LATENCY_SECONDS} s`);
   const samples = await latency(nc, natsUrl, kubeconfig);
+  await removeBenchStreams(nc);
   await nc.close();
   const figures = {
     raw_per_s: round(raw),

@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { up } from "../../deploy/local/platform.ts";
 import { stateDir } from "../../deploy/local/paths.ts";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { namesFor, type RetryPolicy, type RuntimeConfig } from "../../shared/config.ts";
 
 export async function platform(): Promise<{ kubeconfig: string; natsUrl: string }> {
@@ -30,22 +32,26 @@ export function writeFigures(file: string, figures: Record<string, number>): str
   return path;
 }
 
-/** The V8 flags the image starts every process with (its ENTRYPOINT), so a benchmark host runs as shipped. */
-export function shippedNodeFlags(): string[] {
-  const dockerfile = readFileSync(join(import.meta.dirname, "../../Dockerfile"), "utf8");
-  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
-  if (!entrypoint) throw new Error("the Dockerfile has no ENTRYPOINT [...] line to read the node flags from");
-  return (JSON.parse(entrypoint) as string[]).filter((arg) => arg.startsWith("--"));
-}
-
 export function progress(message: string): void {
   process.stderr.write(`» ${message}\n`);
+}
+
+const created: RuntimeConfig[] = [];
+
+/** Deletes the streams and buckets of every benchConfig, so runs do not pile up in the platform's NATS. */
+export async function removeBenchStreams(nc: NatsConnection): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const config of created.splice(0)) {
+    for (const stream of [config.eventsStream, config.deadLetterStream, `KV_${config.outcomesBucket}`]) {
+      await jsm.streams.delete(stream).catch(() => false); // never made (a phase failed early)
+    }
+  }
 }
 
 /** A runtime config with a prefix of its own, so every benchmark measures fresh streams. */
 export function benchConfig(natsUrl: string, tag: string, retry: RetryPolicy): RuntimeConfig {
   const prefix = `bench${tag}${Date.now().toString(36)}`;
-  return {
+  const config: RuntimeConfig = {
     natsUrl,
     prefix,
     ...namesFor(prefix),
@@ -56,4 +62,6 @@ export function benchConfig(natsUrl: string, tag: string, retry: RetryPolicy): R
     httpPort: 0,
     source: "urn:bench",
   };
+  created.push(config);
+  return config;
 }

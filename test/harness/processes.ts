@@ -16,8 +16,9 @@ export function spawnNode(
   script: string,
   env: Record<string, string>,
   args: readonly string[] = [],
+  nodeFlags: readonly string[] = [],
 ): Spawned {
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
