@@ -89,3 +89,11 @@ export function backoffFor(policy: RetryPolicy, attempt: number): number {
   const delays = policy.backoffMs;
   return delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000;
 }
+
+/**
+ * How long one pull request waits on the server. A pull the server dropped (its node died, the
+ * consumer's leader moved) is noticed only when it expires or two heartbeats (every half of it) go
+ * missing: nats.js's 30 s default left a function stalled for about 43 s after a node loss. An idle
+ * consumer pays one small request per period.
+ */
+export const PULL_EXPIRES_MS = 5_000;

@@ -1,7 +1,7 @@
 // Delivers result events to webhooks: one consumer and one bounded worker pool per webhook.
 import { jetstream, jetstreamManager, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { RetryPolicy, RuntimeConfig } from "../../shared/config.ts";
+import { PULL_EXPIRES_MS, type RetryPolicy, type RuntimeConfig } from "../../shared/config.ts";
 import type { Logger } from "../../shared/logging.ts";
 import { OutcomeStore } from "../../shared/host/outcomes.ts";
 import { ensureWebhookConsumer } from "./consumer.ts";
@@ -29,7 +29,7 @@ export interface Notifier {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 async function consume(consumer: Consumer, deps: WebhookDeps, limit: number): Promise<Notifier> {
-  const messages = await consumer.consume({ max_messages: limit * 2 });
+  const messages = await consumer.consume({ max_messages: limit * 2, expires: PULL_EXPIRES_MS });
   const running = new Set<Promise<void>>();
   let draining = false;
   const start = (msg: JsMsg): void => {

@@ -8,6 +8,7 @@ import {
   bytes,
   expectRejected,
 } from "./fixtures.ts";
+import { MAX_ATTRIBUTE_LENGTH } from "./event-attributes.ts";
 import { NatsBinding } from "./nats-binding.ts";
 
 describe("toEvent: INVALID_ATTRIBUTE", () => {
@@ -15,6 +16,16 @@ describe("toEvent: INVALID_ATTRIBUTE", () => {
     expectRejected(aBinaryMessage({ "ce-id": "" }), "INVALID_ATTRIBUTE", /"id" must be a non-empty string/);
     expectRejected(aBinaryMessage({ "ce-specversion": "" }), "INVALID_ATTRIBUTE", /"specversion" must be/);
     expectRejected(aStructuredMessage({ id: 42 }), "INVALID_ATTRIBUTE", /"id" must be a non-empty string/);
+  });
+
+  it("for a value longer than MAX_ATTRIBUTE_LENGTH, in either mode, and when sending", () => {
+    const long = "x".repeat(MAX_ATTRIBUTE_LENGTH + 1);
+    const limit = new RegExp(`"id" is ${MAX_ATTRIBUTE_LENGTH + 1} characters long; the limit is`);
+    expectRejected(aBinaryMessage({ "ce-id": long }), "INVALID_ATTRIBUTE", limit);
+    expectRejected(aStructuredMessage({ id: long }), "INVALID_ATTRIBUTE", limit);
+    expect(() => NatsBinding.binary(aTenantRequested().cloneWith({ id: long }))).toThrow(limit);
+    const atLimit = "x".repeat(MAX_ATTRIBUTE_LENGTH);
+    expect(NatsBinding.toEvent(aBinaryMessage({ "ce-id": atLimit })).id).toBe(atLimit);
   });
 
   it("with the SDK's own reasons for values its schema refuses", () => {

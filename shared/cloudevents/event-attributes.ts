@@ -103,8 +103,21 @@ function codePointOf(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
+/**
+ * Longer than any real id, source or URI. A result carries its trigger's id in its `ce-causeid`
+ * header, and JetStream refuses header blocks over 64 KiB, so an unbounded id would be retried to
+ * the dead-letter stream rather than refused at once.
+ */
+export const MAX_ATTRIBUTE_LENGTH = 4096;
+
 /** Checked both ways, so whatever one end accepts the other can send. */
 export function assertStringValue(name: string, value: string): void {
+  if (value.length > MAX_ATTRIBUTE_LENGTH) {
+    throw new BindingError(
+      "INVALID_ATTRIBUTE",
+      `attribute "${name}" is ${value.length} characters long; the limit is ${MAX_ATTRIBUTE_LENGTH}`,
+    );
+  }
   const bad = DISALLOWED_IN_STRING.exec(value);
   if (bad) {
     const why = "CloudEvents strings may not contain controls, noncharacters or unpaired surrogates";

@@ -1,5 +1,6 @@
 // Pulls one function's messages and runs at most `concurrency` of them at a time.
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import { PULL_EXPIRES_MS } from "../config.ts";
 import { deliver, type DeliveryDeps } from "./deliver.ts";
 import type { HostMetrics } from "./metrics.ts";
 import { WriteBatch } from "./write-batch.ts";
@@ -19,7 +20,7 @@ export async function startConsumer(
   const limit = deps.fn.concurrency ?? DEFAULT_CONCURRENCY;
   // Pull a little ahead so the handlers never wait on the network, but not so far that
   // another host sharing the consumer starves.
-  const messages = await consumer.consume({ max_messages: Math.max(limit * 2, 4) });
+  const messages = await consumer.consume({ max_messages: Math.max(limit * 2, 4), expires: PULL_EXPIRES_MS });
   const running = new Set<Promise<void>>();
   let draining = false;
   // One timer for all in-flight handlers: long ones keep their lease, or JetStream would
