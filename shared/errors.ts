@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   TIMEOUT: { retryable: true, summary: "the operation took too long" },
   TRANSIENT: { retryable: true, summary: "a temporary failure; retry" },
   ATTEMPTS_EXHAUSTED: { retryable: false, summary: "the event failed on every attempt" },
+  CRASH_LOOP: {
+    retryable: false,
+    summary: "the event was delivered again and again and never finished: its hosts died or lost its lease",
+  },
   INTERNAL: { retryable: true, summary: "an unexpected error in the function" },
 } as const;
 

@@ -17,8 +17,10 @@ export interface HandlerContext {
   emit: Emit;
   /** Aborted when the host stops or the attempt times out. */
   signal: AbortSignal;
-  /** 1 on the first delivery. */
+  /** This try at the handler: 1, plus one per failure recorded; a delivery lost with its host is no failure. */
   attempt: number;
+  /** JetStream's delivery count: more than 1 when an earlier delivery failed, or died with its host. */
+  deliveries: number;
   /** The message's stream sequence: orders events whose producer times are equal. */
   sequence: number;
   /** Set when the event was replayed or redriven to this function alone. */

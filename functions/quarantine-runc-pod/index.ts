@@ -83,7 +83,7 @@ async function quarantine(ctx: HandlerContext, pod: V1Pod, options: QuarantineOp
   const labelled = pod.metadata?.labels?.[QUARANTINE_LABEL] === "true";
   await isolate(ctx, pod, options.dryRun);
   if (options.dryRun) return chooseAction(ctx, pod, options);
-  if (labelled && ctx.attempt === 1) return "isolate";
+  if (labelled && ctx.deliveries === 1) return "isolate";
   const action = chooseAction(ctx, pod, options);
   const then = action === "isolate" ? "" : `, then ${action === "evict" ? "evicted" : "deleted"}`;
   const note = `runs outside Kata (${pod.spec?.runtimeClassName ?? "no runtime class"}): isolated by NetworkPolicy ${QUARANTINE_POLICY}${then}`;

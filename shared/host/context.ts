@@ -60,7 +60,7 @@ export function makeEmit(
 export function makeContext(
   deps: ContextDeps,
   trigger: CloudEvent<unknown>,
-  meta: { attempt: number; sequence: number; replayId?: string; results: string[] },
+  meta: { attempt: number; deliveries: number; sequence: number; replayId?: string; results: string[] },
 ): HandlerContext {
   let log: Logger | undefined;
   return {
@@ -78,6 +78,7 @@ export function makeContext(
     emit: makeEmit(deps, trigger, meta.replayId, meta.results),
     signal: deps.signal,
     attempt: meta.attempt,
+    deliveries: meta.deliveries,
     sequence: meta.sequence,
     replay: meta.replayId !== undefined,
   };

@@ -63,6 +63,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     async drain(): Promise<void> {
       draining = true;
       await Promise.all(consumers.map((c) => c.drain()));
+      outcomes.close();
       shutdown.abort();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },

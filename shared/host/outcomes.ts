@@ -2,6 +2,7 @@
 import { hash } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { ConfirmedPublisher } from "./confirmed-publisher.ts";
 
 export const OUTCOME_STATES = ["received", "retrying", "succeeded", "rejected", "dead-lettered"] as const;
 export type OutcomeState = (typeof OUTCOME_STATES)[number];
@@ -24,7 +25,13 @@ export interface Outcome {
   updatedAt: string;
 }
 
+/** How long a record may wait for JetStream's acknowledgement before it counts as not stored. */
+const STORE_TIMEOUT_MS = 10_000;
+
 const SETTLED: ReadonlySet<OutcomeState> = new Set(["succeeded", "rejected"]);
+
+export const isSettled = (outcome: Outcome | undefined): boolean =>
+  outcome !== undefined && SETTLED.has(outcome.state);
 
 const digest = (value: string): string => hash("sha256", value, "hex").slice(0, 20);
 
@@ -35,12 +42,12 @@ export function outcomeKey(event: Pick<EventRef, "id" | "source">, fn: string): 
 
 export class OutcomeStore {
   readonly #kv: KV;
-  readonly #nc: NatsConnection;
+  readonly #confirmed: ConfirmedPublisher;
   readonly #bucket: string;
 
   private constructor(kv: KV, nc: NatsConnection, bucket: string) {
     this.#kv = kv;
-    this.#nc = nc;
+    this.#confirmed = new ConfirmedPublisher(nc, STORE_TIMEOUT_MS);
     this.#bucket = bucket;
   }
 
@@ -54,17 +61,18 @@ export class OutcomeStore {
   }
 
   /**
-   * The hot path's write: published without waiting for JetStream's reply, which halves the
-   * round trips per event. The ack that follows on the same connection is ordered after it, so
-   * a crash before the ack redelivers the event; what can be lost is this record alone, and
-   * only if the server cannot store it.
+   * The hot path's write: confirmed by JetStream like `record`, without the cost of a request per
+   * record (see confirmed-publisher.ts). The caller acks the event only once this settles, so an
+   * acked event always has its outcome.
    */
-  recordQuickly(outcome: Omit<Outcome, "updatedAt">): void {
+  store(outcome: Omit<Outcome, "updatedAt">): Promise<void> {
     const value: Outcome = { ...outcome, updatedAt: new Date().toISOString() };
-    this.#nc.publish(
-      `$KV.${this.#bucket}.${outcomeKey(outcome.event, outcome.function)}`,
-      JSON.stringify(value),
-    );
+    const key = outcomeKey(outcome.event, outcome.function);
+    return this.#confirmed.publish(`$KV.${this.#bucket}.${key}`, JSON.stringify(value));
+  }
+
+  close(): void {
+    this.#confirmed.close();
   }
 
   async get(event: Pick<EventRef, "id" | "source">, fn: string): Promise<Outcome | undefined> {
@@ -75,8 +83,7 @@ export class OutcomeStore {
 
   /** Succeeded or rejected already: a redelivery after a crash need not run the handler again. */
   async isSettled(event: Pick<EventRef, "id" | "source">, fn: string): Promise<boolean> {
-    const outcome = await this.get(event, fn);
-    return outcome !== undefined && SETTLED.has(outcome.state);
+    return isSettled(await this.get(event, fn));
   }
 
   /** Every function's outcome for an event id (from any source). */

@@ -20,7 +20,7 @@ describe("WriteBatch", () => {
     });
     const fine = batch.add(() => ran.push("after"));
     await expect(failing).rejects.toThrow("connection closed");
-    await expect(fine).resolves.toBeUndefined();
+    await expect(fine).resolves.toBe(1); // what the write returned
     expect(ran).toEqual(["after"]);
   });
 
@@ -30,5 +30,11 @@ describe("WriteBatch", () => {
     await batch.add(() => ran.push("first"));
     await batch.add(() => ran.push("second"));
     expect(ran).toEqual(["first", "second"]);
+  });
+
+  it("settles as the write's own promise does", async () => {
+    const batch = new WriteBatch();
+    await expect(batch.add(() => Promise.resolve("stored"))).resolves.toBe("stored");
+    await expect(batch.add(() => Promise.reject(new Error("not stored")))).rejects.toThrow("not stored");
   });
 });

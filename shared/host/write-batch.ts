@@ -1,4 +1,5 @@
-// Coalesces the acks (and outcome records) of deliveries that finish in the same turn of the event loop.
+// Coalesces the outcome records of deliveries that finish in the same turn of the event loop. (Their acks
+// follow the records' PubAcks, which arrive together and so are flushed together too.)
 //
 // nats.js flushes its outbound buffer in a microtask after the first write, so every delivery that
 // settles on its own turn costs one socket write, and at a few thousand events a second those writes
@@ -6,13 +7,12 @@
 export class WriteBatch {
   #pending: Array<() => void> = [];
 
-  /** Runs `write` together with the others queued this turn; settles once it has run. */
-  add(write: () => void): Promise<void> {
+  /** Runs `write` together with the others queued this turn; settles as it does (it may return a promise). */
+  add<T>(write: () => T | Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       this.#pending.push(() => {
         try {
-          write();
-          resolve();
+          resolve(write());
         } catch (err) {
           reject(err instanceof Error ? err : new Error(String(err)));
         }

@@ -1,0 +1,133 @@
+// How a delivery ends when its handler did not succeed: rejected, retried later, or dead-lettered,
+// each with its outcome recorded; and the types every step of a delivery shares.
+import type { CloudEvent } from "cloudevents";
+import type { JsMsg } from "@nats-io/jetstream";
+import { parseEventData } from "../../schemas/events.ts";
+import { MAX_REASON_LENGTH } from "../../schemas/fields.ts";
+import { backoffFor } from "../config.ts";
+import { describeError, IcnError, isTransient } from "../errors.ts";
+import { makeEmit, type ContextDeps } from "./context.ts";
+import { deadLetter } from "./dead-letter.ts";
+import type { FunctionTally } from "./metrics.ts";
+import type { Outcome, OutcomeStore } from "./outcomes.ts";
+import type { WriteBatch } from "./write-batch.ts";
+
+export interface DeliveryDeps extends ContextDeps {
+  outcomes: OutcomeStore;
+  tally: FunctionTally;
+  /** Messages whose handlers run now; the consumer loop renews their leases. */
+  leases: Set<JsMsg>;
+  writes: WriteBatch;
+}
+
+export interface Delivery {
+  msg: JsMsg;
+  /** This try at the handler: failures recorded so far, plus one (see attempts.ts). */
+  attempt: number;
+  /** JetStream's count: crashes and lost leases included. */
+  deliveries: number;
+  replayId?: string;
+  results: string[];
+}
+
+export function outcomeOf(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  d: Delivery,
+  rest: Pick<Outcome, "state" | "error">,
+): Omit<Outcome, "updatedAt"> {
+  return {
+    event: { id: event.id, source: event.source, type: event.type },
+    function: deps.fn.name,
+    attempts: d.attempt,
+    results: d.results,
+    replay: d.replayId !== undefined,
+    ...rest,
+  };
+}
+
+async function record(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  d: Delivery,
+  rest: Pick<Outcome, "state" | "error">,
+): Promise<void> {
+  await deps.outcomes.record(outcomeOf(deps, event, d, rest));
+}
+
+async function reject(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  d: Delivery,
+  err: IcnError,
+): Promise<void> {
+  const { fn } = deps;
+  if (fn.rejects) {
+    // A refusal must always be sayable: the reason within its schema's limit, and the function's
+    // extras dropped when they would make the result invalid (a tenant name with control characters).
+    const base = { code: err.code, reason: err.message.slice(0, MAX_REASON_LENGTH) };
+    const full = { ...(fn.rejection?.(event, err) ?? {}), ...base };
+    const data = parseEventData(fn.rejects, full).success ? full : base;
+    await makeEmit(deps, event, d.replayId, d.results)(fn.rejects, data);
+  }
+  await record(deps, event, d, { state: "rejected", error: { code: err.code, message: err.message } });
+  deps.tally.rejected++;
+  deps.log.warn(
+    { eventId: event.id, function: fn.name, code: err.code, reason: err.message },
+    "event rejected",
+  );
+  d.msg.ack();
+}
+
+export async function sendToDeadLetters(
+  deps: DeliveryDeps,
+  d: Delivery,
+  err: unknown,
+  event?: CloudEvent<unknown>,
+): Promise<void> {
+  const { code, message } = describeError(err);
+  await deadLetter(deps.js, deps.config, d.msg, { fn: deps.fn.name, attempts: d.attempt, code, message });
+  if (event) await record(deps, event, d, { state: "dead-lettered", error: { code, message } });
+  deps.tally.deadLettered++;
+  deps.log.error(
+    { eventId: event?.id, function: deps.fn.name, code, reason: message, attempts: d.attempt },
+    "event dead-lettered",
+  );
+  d.msg.term(`dead-lettered: ${code}`);
+}
+
+export async function failed(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  d: Delivery,
+  err: unknown,
+): Promise<void> {
+  if (!isTransient(err)) return reject(deps, event, d, err as IcnError);
+  const retry = deps.fn.retry ?? deps.config.retry;
+  if (d.attempt >= retry.attempts) return sendToDeadLetters(deps, d, err, event);
+  const { code, message } = describeError(err);
+  await record(deps, event, d, { state: "retrying", error: { code, message } });
+  deps.tally.retried++;
+  deps.log.warn(
+    { eventId: event.id, function: deps.fn.name, code, reason: message, attempt: d.attempt },
+    "attempt failed, will retry",
+  );
+  d.msg.nak(backoffFor(retry, d.attempt));
+}
+
+/** Undecodable messages are dead-lettered at once; anything else unexpected is retried, up to the last attempt. */
+export async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unknown): Promise<void> {
+  try {
+    if (err instanceof IcnError && err.code === "BAD_EVENT") return await sendToDeadLetters(deps, d, err);
+    // A failure that keeps escaping the handler's error path (a poison message) must end too.
+    if (d.deliveries >= (deps.fn.retry ?? deps.config.retry).attempts)
+      return await sendToDeadLetters(deps, d, err);
+    deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
+    d.msg.nak(backoffFor(deps.config.retry, d.attempt));
+  } catch (inner) {
+    deps.log.error(
+      { err: inner, function: deps.fn.name },
+      "could not settle the message; JetStream will redeliver it",
+    );
+  }
+}
