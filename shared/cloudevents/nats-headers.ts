@@ -1,4 +1,4 @@
-// Converts between the binding's plain header record and nats.js MsgHdrs: the one place that knows both.
+// Where the binding meets nats.js: its header record as MsgHdrs, and a received nats.js message as a CloudEvent.
 import { headers } from "@nats-io/transport-node";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import type { CloudEvent } from "cloudevents";
@@ -12,20 +12,10 @@ export function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs
 }
 
 /**
- * A CloudEvents attribute has one value, so a repeated header keeps its first value, as MsgHdrs.get()
- * and the Go SDK do. Name spellings are kept; the binding compares them case-insensitively.
+ * NatsBinding.toEvent() for a nats.js message, with no header record built in between. A CloudEvents
+ * attribute has one value, so a repeated header keeps its first, as MsgHdrs.get() and the Go SDK do;
+ * names are compared case-insensitively.
  */
-export function fromNatsHeaders(hdrs: MsgHdrs | undefined): Record<string, string> {
-  // No prototype, so a header called "__proto__" is just a header.
-  const record: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, values] of hdrs ?? []) {
-    const first = values[0];
-    if (first !== undefined) record[name] = first;
-  }
-  return record;
-}
-
-/** NatsBinding.toEvent() for a nats.js message, with no header record built in between. */
 export function natsMsgToEvent(
   msg: { headers?: MsgHdrs; data: Uint8Array },
   options?: ToEventOptions,
