@@ -42,12 +42,14 @@ export function outcomeKey(event: Pick<EventRef, "id" | "source">, fn: string): 
 
 export class OutcomeStore {
   readonly #kv: KV;
-  readonly #confirmed: ConfirmedPublisher;
+  readonly #nc: NatsConnection;
   readonly #bucket: string;
+  /** Made on the first store(): readers (the CLI, the ingress) never need its subscription. */
+  #confirmed?: ConfirmedPublisher;
 
   private constructor(kv: KV, nc: NatsConnection, bucket: string) {
     this.#kv = kv;
-    this.#confirmed = new ConfirmedPublisher(nc, STORE_TIMEOUT_MS);
+    this.#nc = nc;
     this.#bucket = bucket;
   }
 
@@ -68,11 +70,12 @@ export class OutcomeStore {
   store(outcome: Omit<Outcome, "updatedAt">): Promise<void> {
     const value: Outcome = { ...outcome, updatedAt: new Date().toISOString() };
     const key = outcomeKey(outcome.event, outcome.function);
+    this.#confirmed ??= new ConfirmedPublisher(this.#nc, STORE_TIMEOUT_MS);
     return this.#confirmed.publish(`$KV.${this.#bucket}.${key}`, JSON.stringify(value));
   }
 
   close(): void {
-    this.#confirmed.close();
+    this.#confirmed?.close();
   }
 
   async get(event: Pick<EventRef, "id" | "source">, fn: string): Promise<Outcome | undefined> {
