@@ -8,7 +8,8 @@ const noop = defineFunction({
   name: "noop",
   on: "node.joined",
   emits: [],
-  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64),
+  // A no-op has nothing downstream to protect; enough in flight to cover the outcome records' round trips.
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 128),
   handle: () => Promise.resolve(),
 });
 
