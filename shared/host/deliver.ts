@@ -12,6 +12,7 @@ import { isSettled } from "./outcomes.ts";
 import {
   failed,
   outcomeOf,
+  retryOf,
   sendToDeadLetters,
   settleUnexpected,
   type Delivery,
@@ -71,7 +72,7 @@ async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
     if (prior?.state === "dead-lettered") return d.msg.term("dead-lettered before a crash");
     d.attempt = attemptAfter(prior);
   }
-  const loop = crashLoop(d.deliveries, deps.fn.retry ?? deps.config.retry);
+  const loop = crashLoop(d.deliveries, retryOf(deps));
   if (loop) return sendToDeadLetters(deps, d, loop, decoded);
   let event = decoded;
   try {
@@ -86,7 +87,7 @@ async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
     await deps.writes.add(() => deps.outcomes.store(outcome));
   } catch (err) {
     deps.log.warn({ err, eventId: event.id, function: deps.fn.name }, "outcome not stored; redelivering");
-    return d.msg.nak(backoffFor(deps.fn.retry ?? deps.config.retry, d.attempt));
+    return d.msg.nak(backoffFor(retryOf(deps), d.attempt));
   }
   d.msg.ack();
   deps.tally.succeeded++;

@@ -4,7 +4,7 @@ import type { CloudEvent } from "cloudevents";
 import type { JsMsg } from "@nats-io/jetstream";
 import { parseEventData } from "../../schemas/events.ts";
 import { MAX_REASON_LENGTH } from "../../schemas/fields.ts";
-import { backoffFor } from "../config.ts";
+import { backoffFor, type RetryPolicy } from "../config.ts";
 import { describeError, IcnError, isTransient } from "../errors.ts";
 import { makeEmit, type ContextDeps } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
@@ -29,6 +29,9 @@ export interface Delivery {
   replayId?: string;
   results: string[];
 }
+
+/** The function's own retry policy, else the host's. */
+export const retryOf = (deps: DeliveryDeps): RetryPolicy => deps.fn.retry ?? deps.config.retry;
 
 export function outcomeOf(
   deps: DeliveryDeps,
@@ -103,7 +106,7 @@ export async function failed(
   err: unknown,
 ): Promise<void> {
   if (!isTransient(err)) return reject(deps, event, d, err as IcnError);
-  const retry = deps.fn.retry ?? deps.config.retry;
+  const retry = retryOf(deps);
   if (d.attempt >= retry.attempts) return sendToDeadLetters(deps, d, err, event);
   const { code, message } = describeError(err);
   await record(deps, event, d, { state: "retrying", error: { code, message } });
@@ -120,10 +123,9 @@ export async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unk
   try {
     if (err instanceof IcnError && err.code === "BAD_EVENT") return await sendToDeadLetters(deps, d, err);
     // A failure that keeps escaping the handler's error path (a poison message) must end too.
-    if (d.deliveries >= (deps.fn.retry ?? deps.config.retry).attempts)
-      return await sendToDeadLetters(deps, d, err);
+    if (d.deliveries >= retryOf(deps).attempts) return await sendToDeadLetters(deps, d, err);
     deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
-    d.msg.nak(backoffFor(deps.config.retry, d.attempt));
+    d.msg.nak(backoffFor(retryOf(deps), d.attempt));
   } catch (inner) {
     deps.log.error(
       { err: inner, function: deps.fn.name },
