@@ -10,12 +10,12 @@ import type { Kube } from "./kube.ts";
 // .js but leaves require() paths alone, so the path names this module's own extension.
 const kubeModule = `./kube${extname(import.meta.filename)}`;
 
+const requireKube = (): typeof import("./kube.ts") =>
+  createRequire(import.meta.url)(kubeModule) as typeof import("./kube.ts");
+
 export function kubeOnFirstUse(): Kube {
   let kube: Kube | undefined;
-  const load = (): Kube => {
-    const { kubeFromEnvironment } = createRequire(import.meta.url)(kubeModule) as typeof import("./kube.ts");
-    return (kube ??= kubeFromEnvironment());
-  };
+  const load = (): Kube => (kube ??= requireKube().kubeFromEnvironment());
   return {
     get config() {
       return load().config;
