@@ -5,6 +5,7 @@ export const BINDING_ERROR_CODES = {
   NOT_A_CLOUDEVENT: "the message has neither a structured Content-Type nor a ce-specversion header",
   UNSUPPORTED_FORMAT: "the message is a structured CloudEvent in an event format other than JSON",
   INVALID_JSON: "the structured payload, or JSON data, is not valid JSON of the expected shape",
+  INVALID_HEADER: "the message's NATS header block has a name or value NATS does not allow",
   INVALID_PERCENT_ENCODING: "a ce- header value is not validly quoted or percent-encoded",
   UNSUPPORTED_SPECVERSION: "the event's specversion is not 1.0",
   MISSING_ATTRIBUTE: "a required attribute (id, source, specversion, type) is absent",

@@ -1,6 +1,7 @@
 // Moves a message to the dead-letter stream: original headers and payload byte-for-byte, plus why.
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { headers as natsHeaders } from "@nats-io/transport-node";
+import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
+import { rawHeaderBlock } from "../cloudevents/nats-header-block.ts";
 import type { RuntimeConfig } from "../config.ts";
 import { deadLetterSubject } from "./streams.ts";
 
@@ -14,6 +15,8 @@ export const DLQ_HEADERS = {
   streamSeq: "Icn-Dlq-Stream-Seq",
   at: "Icn-Dlq-Time",
   originalMsgId: "Icn-Dlq-Original-Msg-Id",
+  /** Base64 of a header block nats.js cannot read (a name or value it refuses), so no byte is lost. */
+  rawHeaders: "Icn-Dlq-Raw-Headers",
 } as const;
 
 export interface DeadLetterReason {
@@ -26,6 +29,31 @@ export interface DeadLetterReason {
 // Header values travel on one line: a newline in an error message would break the frame.
 const oneLine = (text: string): string => text.replace(/[\r\n]+/g, " ").slice(0, 1000);
 
+/** nats.js reads the block when asked, and throws on names or values it would not have written. */
+function readableHeaders(msg: JsMsg): MsgHdrs | undefined | "unreadable" {
+  try {
+    return msg.headers;
+  } catch {
+    return "unreadable";
+  }
+}
+
+function copyOriginalHeaders(msg: JsMsg, hdrs: MsgHdrs): void {
+  const original = readableHeaders(msg);
+  if (original === "unreadable") {
+    const block = rawHeaderBlock(msg) ?? new Uint8Array();
+    hdrs.set(DLQ_HEADERS.rawHeaders, Buffer.from(block).toString("base64"));
+    return;
+  }
+  for (const [key, values] of original ?? []) {
+    // Nats-Msg-Id is the stream's de-duplication key; keeping it would merge two functions' dead letters.
+    if (key.toLowerCase() === "nats-msg-id") continue;
+    for (const value of values) hdrs.append(key, value);
+  }
+  const msgId = original?.get("Nats-Msg-Id");
+  if (msgId) hdrs.set(DLQ_HEADERS.originalMsgId, msgId);
+}
+
 export async function deadLetter(
   js: JetStreamClient,
   config: RuntimeConfig,
@@ -33,13 +61,7 @@ export async function deadLetter(
   reason: DeadLetterReason,
 ): Promise<void> {
   const hdrs = natsHeaders();
-  for (const [key, values] of msg.headers ?? []) {
-    // Nats-Msg-Id is the stream's de-duplication key; keeping it would merge two functions' dead letters.
-    if (key.toLowerCase() === "nats-msg-id") continue;
-    for (const value of values) hdrs.append(key, value);
-  }
-  const original = msg.headers?.get("Nats-Msg-Id");
-  if (original) hdrs.set(DLQ_HEADERS.originalMsgId, original);
+  copyOriginalHeaders(msg, hdrs);
   hdrs.set(DLQ_HEADERS.function, reason.fn);
   hdrs.set(DLQ_HEADERS.attempts, String(reason.attempts));
   hdrs.set(DLQ_HEADERS.code, reason.code);

@@ -3,7 +3,7 @@ import type { CloudEvent } from "cloudevents";
 import type { JsMsg } from "@nats-io/jetstream";
 import { eventType, parseEventData, type EventName } from "../../schemas/events.ts";
 import type { ValidEvent } from "../function.ts";
-import { natsMsgToEvent } from "../cloudevents/nats-headers.ts";
+import { natsMsgHeaders, natsMsgToEvent } from "../cloudevents/nats-headers.ts";
 import { backoffFor } from "../config.ts";
 import { isTransient, permanent } from "../errors.ts";
 import { attemptAfter, crashLoop } from "./attempts.ts";
@@ -23,10 +23,14 @@ export type { DeliveryDeps } from "./settle.ts";
 
 /** Header a replay or redrive carries, so its results are new events rather than repeats. */
 export const REPLAY_ID_HEADER = "Icn-Replay-Id";
+const REPLAY_ID_KEY = REPLAY_ID_HEADER.toLowerCase();
 
-function decode(msg: JsMsg, deps: DeliveryDeps): CloudEvent<unknown> {
+/** The event, and the replay id beside it: both are read from one pass over the headers. */
+function decode(d: Delivery, deps: DeliveryDeps): CloudEvent<unknown> {
   try {
-    return natsMsgToEvent(msg, { maxBytes: deps.config.maxPayloadBytes });
+    const headers = natsMsgHeaders(d.msg);
+    d.replayId = headers.get(REPLAY_ID_KEY) || undefined;
+    return natsMsgToEvent(d.msg, { maxBytes: deps.config.maxPayloadBytes }, headers);
   } catch (err) {
     throw permanent("BAD_EVENT", err instanceof Error ? err.message : String(err), err);
   }
@@ -65,7 +69,7 @@ async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Del
 }
 
 async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
-  const decoded = decode(d.msg, deps);
+  const decoded = decode(d, deps);
   if (d.deliveries > 1 && d.replayId === undefined) {
     const prior = await deps.outcomes.get(decoded, deps.fn.name);
     if (isSettled(prior)) return d.msg.ack(); // done before a crash
@@ -100,7 +104,6 @@ export async function deliver(msg: JsMsg, deps: DeliveryDeps): Promise<void> {
     // A replay's own deliveries count as before: its outcome record is the original run's.
     attempt: msg.info.deliveryCount,
     deliveries: msg.info.deliveryCount,
-    replayId: msg.headers?.get(REPLAY_ID_HEADER) || undefined,
     results: [],
   };
   deps.tally.received++;

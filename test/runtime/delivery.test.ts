@@ -8,6 +8,7 @@ import { defineFunction } from "../../shared/function.ts";
 import { DLQ_HEADERS } from "../../shared/host/dead-letter.ts";
 import type { Host } from "../../shared/host/host.ts";
 import { subjectOf } from "../../schemas/events.ts";
+import { publishRawHeaderBlock } from "../harness/raw-nats.ts";
 import { natsConnection } from "../harness/servers.ts";
 import {
   SideEffects,
@@ -193,6 +194,18 @@ describe("malformed input ends rejected or dead-lettered with a reason, and the 
     const outcome = await waitForOutcome(host, event, "worker", ["rejected"]);
     expect(outcome.error?.code).toBe("SCHEMA_INVALID");
     expect(outcome.error?.message).toMatch(/node/);
+  });
+
+  test("a header block nats.js refuses to read is dead-lettered, its bytes kept", async () => {
+    const lines = Object.entries(binaryHeaders()).map(([name, value]) => `${name}: ${value}`);
+    const block = ["NATS/1.0", ...lines, "not a name: x", "", ""].join("\r\n");
+    const subject = subjectOf(config.prefix, "node.joined");
+    const seq = await publishRawHeaderBlock(config.natsUrl, subject, block, '{"node":"n"}');
+    const letter = await deadLetterFor(seq);
+    expect(letter[DLQ_HEADERS.code]).toEqual(["BAD_EVENT"]);
+    expect(letter[DLQ_HEADERS.error]?.[0]).toMatch(/header name "not a name"/);
+    const kept = Buffer.from(letter[DLQ_HEADERS.rawHeaders]?.[0] ?? "", "base64").toString();
+    expect(kept).toBe(block);
   });
 
   test("after all of that the host still handles a good event", async () => {
