@@ -20,12 +20,19 @@ export interface Stored {
   headers: MsgHdrs | undefined;
   data: Uint8Array;
   time: Date;
+  /** nats.js's own message, when there is one: where natsMsgToEvent() finds the raw header block. */
+  msg?: unknown;
 }
 
 export const fromJsMsg = (m: JsMsg): Stored => ({
   seq: m.seq,
   subject: m.subject,
-  headers: m.headers,
+  // Read when asked: nats.js throws on a header block it refuses, and the caller reports that message as
+  // unreadable rather than stopping at it. (Its raw block stays reachable through `msg`.)
+  get headers() {
+    return m.headers;
+  },
+  msg: (m as { msg?: unknown }).msg,
   data: m.data,
   time: m.time,
 });

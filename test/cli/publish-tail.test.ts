@@ -10,6 +10,7 @@ import { newEvent, publishEvent } from "../../shared/events.ts";
 import { defineFunction } from "../../shared/function.ts";
 import type { Host } from "../../shared/host/host.ts";
 import { killAll, spawnNode } from "../harness/processes.ts";
+import { publishRawHeaderBlock } from "../harness/raw-nats.ts";
 import { natsConnection } from "../harness/servers.ts";
 import { startTestHost, streamMessages, testConfig, waitUntil } from "../runtime/support.ts";
 import { CLI, cliEnv, icnctl, json, jsonLines } from "./support.ts";
@@ -230,5 +231,16 @@ describe("tail", () => {
       .split("\n")
       .find((l) => l.includes(seen));
     expect(JSON.parse(line ?? "")).toMatchObject({ id: seen, source: "urn:test:live" });
+  });
+
+  // Last: the other tests read these subjects with nats.js, which cannot read this message.
+  test("a message no client can read is one unreadable line with the reason; the others still print", async () => {
+    const block = "NATS/1.0\r\nce-specversion: 1.0\r\nnot a name: x\r\n\r\n";
+    const subject = subjectOf(config.prefix, "node.kata-enabled");
+    const seq = await publishRawHeaderBlock(config.natsUrl, subject, block, "{}");
+    const result = await icnctl(["tail", "--no-follow"], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`seq=${seq} .* unreadable: header name "not a name"`));
+    expect(result.stdout).toContain(ids.node);
   });
 });
