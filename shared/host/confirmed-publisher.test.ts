@@ -25,6 +25,7 @@ function fakeConnection(): {
       callback(null, {
         subject: reply,
         headers,
+        data: new TextEncoder().encode(body),
         json: <T>() => JSON.parse(body) as T,
       } as unknown as Msg),
     breakSubscription: (err) => callback(err, undefined as unknown as Msg),

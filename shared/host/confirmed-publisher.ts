@@ -82,9 +82,14 @@ function inboxPrefixOf(nc: NatsConnection): string | undefined {
   return (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
 }
 
+const ERROR_KEY = Buffer.from('"error"');
+
 /** A PubAck is `{"stream":…,"seq":…}`; a refusal is a status header (503: no stream answered) or an error body. */
 function whyNotStored(msg: Msg): string | undefined {
   if (msg.headers?.hasError) return `JetStream answered ${msg.headers.code} ${msg.headers.description}`;
+  // Most PubAcks say "stored": no need to parse one that has no "error" key anywhere in it.
+  const { buffer, byteOffset, byteLength } = msg.data;
+  if (!Buffer.from(buffer, byteOffset, byteLength).includes(ERROR_KEY)) return undefined;
   const ack = msg.json<{ error?: { description?: string } }>();
   return ack.error
     ? `JetStream refused the message: ${ack.error.description ?? "no reason given"}`

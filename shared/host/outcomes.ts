@@ -35,9 +35,23 @@ export const isSettled = (outcome: Outcome | undefined): boolean =>
 
 const digest = (value: string): string => hash("sha256", value, "hex").slice(0, 20);
 
+// A host sees a handful of sources and a new id per event: only the sources' digests are worth keeping.
+const sourceDigests = new Map<string, string>();
+const MAX_REMEMBERED_SOURCES = 1024;
+
+function sourceDigest(source: string): string {
+  let known = sourceDigests.get(source);
+  if (known === undefined) {
+    known = digest(source);
+    if (sourceDigests.size >= MAX_REMEMBERED_SOURCES) sourceDigests.clear();
+    sourceDigests.set(source, known);
+  }
+  return known;
+}
+
 /** Keys start with the id's digest so "what became of event X?" needs only the id. */
 export function outcomeKey(event: Pick<EventRef, "id" | "source">, fn: string): string {
-  return `${digest(event.id)}.${digest(event.source)}.${fn}`;
+  return `${digest(event.id)}.${sourceDigest(event.source)}.${fn}`;
 }
 
 export class OutcomeStore {
