@@ -9,7 +9,7 @@ export async function publishRawHeaderBlock(
   natsUrl: string,
   subject: string,
   headerBlock: string,
-  payload: string,
+  payload: string | Uint8Array,
 ): Promise<number> {
   const { hostname, port } = new URL(natsUrl);
   const socket = tcp({ host: hostname, port: Number(port) });
@@ -30,11 +30,17 @@ export async function publishRawHeaderBlock(
   }
 }
 
+const REPLY_TIMEOUT_MS = 10_000;
+
 /** The payload of the first MSG the server sends, or the reason it refused us. */
 function pubAck(socket: Socket): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffered = "";
+    socket.setTimeout(REPLY_TIMEOUT_MS, () =>
+      reject(new Error(`no reply from nats-server within ${REPLY_TIMEOUT_MS} ms`)),
+    );
     socket.on("error", reject);
+    socket.on("close", () => reject(new Error("nats-server closed the connection")));
     socket.on("data", (chunk: Buffer) => {
       buffered += chunk.toString("latin1");
       const error = /^-ERR (.*)$/m.exec(buffered);

@@ -6,6 +6,7 @@ import type { NatsMessage } from "../../shared/cloudevents/nats-binding.ts";
 import type { RuntimeConfig } from "../../shared/config.ts";
 import { DLQ_HEADERS } from "../../shared/host/dead-letter.ts";
 import { spawnNode } from "../harness/processes.ts";
+import { publishRawHeaderBlock } from "../harness/raw-nats.ts";
 import { waitUntil } from "../runtime/support.ts";
 import { identityEnv } from "./identities.ts";
 import { countByHeaders } from "./counts.ts";
@@ -24,8 +25,11 @@ export interface HostileHost {
   memory(): Promise<Memory>;
   /** Both consumers have nothing left to deliver and nothing unacknowledged. */
   idle(timeoutMs: number): Promise<void>;
-  /** Publishes raw, as a hostile client would; counts what nats.js or JetStream refused to carry. */
-  send(messages: readonly NatsMessage[]): Promise<{ client: number; server: number }>;
+  /**
+   * Publishes as a hostile client would: through nats.js, or, for headers nats.js refuses to write (CR/LF,
+   * odd names), through the bare protocol. Counts those, and what JetStream refused to store.
+   */
+  send(messages: readonly NatsMessage[]): Promise<{ raw: number; server: number }>;
   /** Dead letters so far, by "<code> after <attempts>". */
   deadLetters(): Promise<Map<string, number>>;
   alive(): boolean;
@@ -63,27 +67,28 @@ export async function startHostileHost(nc: NatsConnection, config: RuntimeConfig
       };
       await waitUntil("the host to settle every message", settled, timeoutMs);
     },
-    async send(messages: readonly NatsMessage[]): Promise<{ client: number; server: number }> {
-      const refused = { client: 0, server: 0 };
+    async send(messages: readonly NatsMessage[]): Promise<{ raw: number; server: number }> {
+      const counts = { raw: 0, server: 0 };
+      const refusedByJetStream = (): void => void counts.server++;
       for (let i = 0; i < messages.length; i += 50) {
         const batch = messages.slice(i, i + 50).map((m, j) => {
+          const subject = subjectOf(config.prefix, SUBJECTS[(i + j) % 2]!);
           const hdrs = natsHeaders();
           try {
-            for (const [k, v] of Object.entries(m.headers)) hdrs.set(k, v); // CR/LF, odd names: refused here
+            for (const [k, v] of Object.entries(m.headers)) hdrs.set(k, v);
           } catch {
-            refused.client++;
-            return Promise.resolve();
+            counts.raw++;
+            return publishRawHeaderBlock(config.natsUrl, subject, rawBlock(m.headers), m.payload).then(
+              () => undefined,
+              refusedByJetStream,
+            );
           }
-          const subject = subjectOf(config.prefix, SUBJECTS[(i + j) % 2]!);
           // JetStream refuses some itself (headers over 64 KiB): they never reach a function.
-          return js.publish(subject, m.payload, { headers: hdrs }).then(
-            () => undefined,
-            () => void refused.server++,
-          );
+          return js.publish(subject, m.payload, { headers: hdrs }).then(() => undefined, refusedByJetStream);
         });
         await Promise.all(batch);
       }
-      return refused;
+      return counts;
     },
     deadLetters: () =>
       countByHeaders(
@@ -93,4 +98,10 @@ export async function startHostileHost(nc: NatsConnection, config: RuntimeConfig
       ),
     alive: () => host.child.exitCode === null && host.child.signalCode === null,
   };
+}
+
+/** The header block as a bare client writes it: each header on its own line, whatever it holds. */
+function rawBlock(headers: Readonly<Record<string, string>>): string {
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  return ["NATS/1.0", ...lines, "", ""].join("\r\n");
 }
