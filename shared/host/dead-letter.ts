@@ -15,8 +15,13 @@ export const DLQ_HEADERS = {
   streamSeq: "Icn-Dlq-Stream-Seq",
   at: "Icn-Dlq-Time",
   originalMsgId: "Icn-Dlq-Original-Msg-Id",
-  /** Base64 of a header block nats.js cannot read (a name or value it refuses), so no byte is lost. */
+  /**
+   * In place of the original headers when nats.js cannot read them (a name or value it refuses) or they
+   * are too long to copy: base64 of the block's first 24 KiB.
+   */
   rawHeaders: "Icn-Dlq-Raw-Headers",
+  /** That block's whole length, so a reader knows whether it was cut. */
+  rawHeadersBytes: "Icn-Dlq-Raw-Headers-Bytes",
 } as const;
 
 export interface DeadLetterReason {
@@ -25,6 +30,12 @@ export interface DeadLetterReason {
   code: string;
   message: string;
 }
+
+/**
+ * JetStream refuses a message whose headers pass 64 KiB, and base64 grows a block by a third: a
+ * dead letter that cannot be stored is no dead letter. (The message itself stays in its stream.)
+ */
+const MAX_KEPT_RAW_BYTES = 24 * 1024;
 
 // Header values travel on one line: a newline in an error message would break the frame.
 const oneLine = (text: string): string => text.replace(/[\r\n]+/g, " ").slice(0, 1000);
@@ -38,11 +49,16 @@ function readableHeaders(msg: JsMsg): MsgHdrs | undefined | "unreadable" {
   }
 }
 
+/** Past this, the original headers and the dead letter's own would not fit under JetStream's limit together. */
+const MAX_COPIED_BLOCK_BYTES = 60 * 1024;
+
 function copyOriginalHeaders(msg: JsMsg, hdrs: MsgHdrs): void {
+  const block = rawHeaderBlock(msg);
   const original = readableHeaders(msg);
-  if (original === "unreadable") {
-    const block = rawHeaderBlock(msg) ?? new Uint8Array();
-    hdrs.set(DLQ_HEADERS.rawHeaders, Buffer.from(block).toString("base64"));
+  if (original === "unreadable" || (block?.byteLength ?? 0) > MAX_COPIED_BLOCK_BYTES) {
+    const kept = block ?? new Uint8Array();
+    hdrs.set(DLQ_HEADERS.rawHeaders, Buffer.from(kept.subarray(0, MAX_KEPT_RAW_BYTES)).toString("base64"));
+    hdrs.set(DLQ_HEADERS.rawHeadersBytes, String(kept.byteLength));
     return;
   }
   for (const [key, values] of original ?? []) {

@@ -208,6 +208,26 @@ describe("malformed input ends rejected or dead-lettered with a reason, and the 
     expect(kept).toBe(block);
   });
 
+  test("a long unreadable header block is dead-lettered too: its first 24 KiB kept, its length said", async () => {
+    const lines = Object.entries(binaryHeaders()).map(([name, value]) => `${name}: ${value}`);
+    const block = ["NATS/1.0", ...lines, `not a name: ${"x".repeat(55_000)}`, "", ""].join("\r\n");
+    const subject = subjectOf(config.prefix, "node.joined");
+    const seq = await publishRawHeaderBlock(config.natsUrl, subject, block, '{"node":"n"}');
+    const letter = await deadLetterFor(seq);
+    expect(letter[DLQ_HEADERS.code]).toEqual(["BAD_EVENT"]);
+    expect(letter[DLQ_HEADERS.rawHeadersBytes]).toEqual([String(block.length)]);
+    const kept = Buffer.from(letter[DLQ_HEADERS.rawHeaders]?.[0] ?? "", "base64").toString();
+    expect(kept).toBe(block.slice(0, 24 * 1024));
+  });
+
+  test("headers too long to copy beside the dead letter's own are kept raw", async () => {
+    const seq = await raw("{}", binaryHeaders({ "ce-id": "", "x-padding": "p".repeat(65_250) }));
+    const letter = await deadLetterFor(seq);
+    expect(letter[DLQ_HEADERS.code]).toEqual(["BAD_EVENT"]);
+    expect(Number(letter[DLQ_HEADERS.rawHeadersBytes]?.[0])).toBeGreaterThan(65_250);
+    expect(letter["x-padding"]).toBeUndefined();
+  });
+
   test("after all of that the host still handles a good event", async () => {
     const event = nodeJoined("after-bad-input");
     await publishEvent(jetstream(nc), config.prefix, event);
