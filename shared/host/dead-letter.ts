@@ -1,4 +1,5 @@
-// Moves a message to the dead-letter stream: original headers and payload byte-for-byte, plus why.
+// Moves a message to the dead-letter stream: original headers (or, when they cannot be copied, their raw
+// block) and payload byte-for-byte, plus why.
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import { rawHeaderBlock } from "../cloudevents/nats-header-block.ts";
@@ -36,6 +37,8 @@ export interface DeadLetterReason {
  * dead letter that cannot be stored is no dead letter. (The message itself stays in its stream.)
  */
 const MAX_KEPT_RAW_BYTES = 24 * 1024;
+/** Past this, the original headers and the dead letter's own would not fit under that limit together. */
+const MAX_COPIED_BLOCK_BYTES = 60 * 1024;
 
 // Header values travel on one line: a newline in an error message would break the frame.
 const oneLine = (text: string): string => text.replace(/[\r\n]+/g, " ").slice(0, 1000);
@@ -48,9 +51,6 @@ function readableHeaders(msg: JsMsg): MsgHdrs | undefined | "unreadable" {
     return "unreadable";
   }
 }
-
-/** Past this, the original headers and the dead letter's own would not fit under JetStream's limit together. */
-const MAX_COPIED_BLOCK_BYTES = 60 * 1024;
 
 function copyOriginalHeaders(msg: JsMsg, hdrs: MsgHdrs): void {
   const block = rawHeaderBlock(msg);
