@@ -1,9 +1,10 @@
 // The host's Prometheus metrics, in a registry of its own (no global default registry).
 //
-// Deliveries bump plain numbers in a per-function tally; the counters and the in-flight gauge copy
-// them when they are read. Updating prom-client's labelled metrics per event cost more than a no-op
-// handler's whole delivery; a scrape is rare.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+// Deliveries bump plain numbers in a per-function tally; the counters, the in-flight gauge and the
+// duration histogram read them when scraped. Updating prom-client's labelled metrics per event cost
+// more than a no-op handler's whole delivery; a scrape is rare.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { BucketTally, TalliedHistogram } from "./duration-histogram.ts";
 
 /** What one function's deliveries count. */
 export interface FunctionTally {
@@ -17,7 +18,10 @@ export interface FunctionTally {
   observe(outcome: HandlerOutcome, seconds: number): void;
 }
 
-export type HandlerOutcome = "succeeded" | "failed" | "rejected";
+const HANDLER_OUTCOMES = ["succeeded", "failed", "rejected"] as const;
+export type HandlerOutcome = (typeof HANDLER_OUTCOMES)[number];
+
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 type CountName = Exclude<keyof FunctionTally, "observe" | "inFlight">;
 
 export interface HostMetrics {
@@ -27,7 +31,7 @@ export interface HostMetrics {
   rejected: Counter<"function">;
   retried: Counter<"function">;
   deadLettered: Counter<"function">;
-  duration: Histogram<"function" | "outcome">;
+  duration: TalliedHistogram<"function" | "outcome">;
   inFlight: Gauge<"function">;
   /** The tally a function's deliveries update; one per function name. */
   tally(fn: string): FunctionTally;
@@ -48,20 +52,25 @@ export function createMetrics(): HostMetrics {
         for (const [fn, tally] of tallies) this.inc({ function: fn }, tally[field]);
       },
     });
-  const duration = new Histogram({
+  const durations = new Map<string, Record<HandlerOutcome, BucketTally>>();
+  const duration = new TalliedHistogram({
     name: "icn_handler_duration_seconds",
     help: "Time spent in a function's handler",
     labelNames: ["function", "outcome"],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
+    buckets: DURATION_BUCKETS,
+    registry,
+    *tallies() {
+      for (const [fn, byOutcome] of durations)
+        for (const outcome of HANDLER_OUTCOMES) yield [{ function: fn, outcome }, byOutcome[outcome]];
+    },
   });
   const newTally = (fn: string): FunctionTally => {
-    // Label objects made once; observe() itself is still per event.
-    const labels: Record<HandlerOutcome, object> = {
-      succeeded: { function: fn, outcome: "succeeded" },
-      failed: { function: fn, outcome: "failed" },
-      rejected: { function: fn, outcome: "rejected" },
+    const byOutcome = {
+      succeeded: new BucketTally(DURATION_BUCKETS),
+      failed: new BucketTally(DURATION_BUCKETS),
+      rejected: new BucketTally(DURATION_BUCKETS),
     };
+    durations.set(fn, byOutcome);
     return {
       received: 0,
       succeeded: 0,
@@ -69,7 +78,7 @@ export function createMetrics(): HostMetrics {
       retried: 0,
       deadLettered: 0,
       inFlight: 0,
-      observe: (outcome, seconds) => duration.observe(labels[outcome], seconds),
+      observe: (outcome, seconds) => byOutcome[outcome].observe(seconds),
     };
   };
   return {
