@@ -3,6 +3,7 @@ import { hash } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ConfirmedPublisher } from "./confirmed-publisher.ts";
+import { DEAD_LETTER_RETENTION_MS } from "./streams.ts";
 
 export const OUTCOME_STATES = ["received", "retrying", "succeeded", "rejected", "dead-lettered"] as const;
 export type OutcomeState = (typeof OUTCOME_STATES)[number];
@@ -27,6 +28,13 @@ export interface Outcome {
 
 /** How long a record may wait for JetStream's acknowledgement before it counts as not stored. */
 const STORE_TIMEOUT_MS = 10_000;
+
+/**
+ * Every event adds keys, so records expire: after as long as its dead letter could still be redriven,
+ * "what became of event X?" has nothing left to act on. (The bucket is created with it; a bucket made
+ * before keeps its settings until an operator changes them.)
+ */
+export const OUTCOME_RETENTION_MS = DEAD_LETTER_RETENTION_MS;
 
 const SETTLED: ReadonlySet<OutcomeState> = new Set(["succeeded", "rejected"]);
 
@@ -68,7 +76,8 @@ export class OutcomeStore {
   }
 
   static async open(nc: NatsConnection, bucket: string, replicas = 1): Promise<OutcomeStore> {
-    return new OutcomeStore(await new Kvm(nc).create(bucket, { history: 5, replicas }), nc, bucket);
+    const kv = await new Kvm(nc).create(bucket, { history: 5, replicas, ttl: OUTCOME_RETENTION_MS });
+    return new OutcomeStore(kv, nc, bucket);
   }
 
   async record(outcome: Omit<Outcome, "updatedAt">): Promise<void> {

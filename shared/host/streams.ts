@@ -13,6 +13,9 @@ import type { AnyFunction } from "../function.ts";
 const NANOS_PER_MS = 1_000_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A dead letter can be redriven for this long; outcome records are kept as long (outcomes.ts). */
+export const DEAD_LETTER_RETENTION_MS = 30 * DAY_MS;
+
 export function deadLetterSubject(config: RuntimeConfig, fn: string): string {
   return `dlq.${config.prefix}.${fn}`;
 }
@@ -55,7 +58,7 @@ export async function ensureStreams(jsm: JetStreamManager, config: RuntimeConfig
     subjects: [`dlq.${config.prefix}.>`],
     storage: StorageType.File,
     num_replicas: config.streamReplicas ?? 1,
-    max_age: 30 * DAY_MS * NANOS_PER_MS,
+    max_age: DEAD_LETTER_RETENTION_MS * NANOS_PER_MS,
   });
 }
 

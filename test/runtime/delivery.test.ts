@@ -1,5 +1,5 @@
 // The host against a real nats-server: retries, rejections, dead letters, de-duplication, bad input.
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { RuntimeConfig } from "../../shared/config.ts";
 import { permanent, IcnError } from "../../shared/errors.ts";
@@ -7,6 +7,7 @@ import { newEvent, publishEvent } from "../../shared/events.ts";
 import { defineFunction } from "../../shared/function.ts";
 import { DLQ_HEADERS } from "../../shared/host/dead-letter.ts";
 import type { Host } from "../../shared/host/host.ts";
+import { OUTCOME_RETENTION_MS } from "../../shared/host/outcomes.ts";
 import { subjectOf } from "../../schemas/events.ts";
 import { publishRawHeaderBlock } from "../harness/raw-nats.ts";
 import { natsConnection } from "../harness/servers.ts";
@@ -141,6 +142,13 @@ test("the same event published twice is handled once", async () => {
   await waitForOutcome(host, event, "worker", ["succeeded"]);
   await new Promise((r) => setTimeout(r, 300));
   expect(await callsFor(event.id)).toBe(1);
+});
+
+test("outcome records expire with the dead letters they describe, so the bucket does not grow for ever", async () => {
+  const bucket = await (await jetstreamManager(nc)).streams.info(`KV_${config.outcomesBucket}`);
+  const deadLetters = await (await jetstreamManager(nc)).streams.info(config.deadLetterStream);
+  expect(bucket.config.max_age).toBe(OUTCOME_RETENTION_MS * 1_000_000);
+  expect(bucket.config.max_age).toBe(deadLetters.config.max_age);
 });
 
 describe("malformed input ends rejected or dead-lettered with a reason, and the host keeps serving", () => {
