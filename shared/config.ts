@@ -97,3 +97,9 @@ export function backoffFor(policy: RetryPolicy, attempt: number): number {
  * consumer pays one small request per period.
  */
 export const PULL_EXPIRES_MS = 5_000;
+
+/**
+ * A handler running this long gets a `received` outcome, so "what became of event X?" has an answer
+ * while it works. Quicker handlers go straight to their final state: a record each costs the hot path.
+ */
+export const RECEIVED_AFTER_MS = 1_000;

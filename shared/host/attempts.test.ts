@@ -15,6 +15,10 @@ describe("attemptAfter", () => {
     expect(attemptAfter(outcome("retrying", 3))).toBe(4);
   });
 
+  it("is the attempt that was still running when its delivery was lost, not a new one", () => {
+    expect(attemptAfter(outcome("received", 3))).toBe(3);
+  });
+
   it("is the first attempt when no failure was recorded (the earlier deliveries were lost)", () => {
     expect(attemptAfter(undefined)).toBe(1);
   });

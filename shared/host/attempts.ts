@@ -8,9 +8,14 @@ import type { Outcome } from "./outcomes.ts";
 
 export const DELIVERIES_PER_ATTEMPT = 3;
 
-/** The attempt a redelivery is: one after the last failure recorded, or the first if none was. */
+/**
+ * The attempt a redelivery is: one after the last failure recorded, the same as an attempt that was
+ * still running (`received`) when its host or lease was lost, or the first if nothing was recorded.
+ */
 export function attemptAfter(prior: Outcome | undefined): number {
-  return prior?.state === "retrying" ? prior.attempts + 1 : 1;
+  if (prior?.state === "retrying") return prior.attempts + 1;
+  if (prior?.state === "received") return prior.attempts;
+  return 1;
 }
 
 /** The error that ends a message delivered too often without finishing, if this one is. */

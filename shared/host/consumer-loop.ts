@@ -1,7 +1,8 @@
 // Pulls one function's messages and runs at most `concurrency` of them at a time.
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
-import { PULL_EXPIRES_MS } from "../config.ts";
+import { PULL_EXPIRES_MS, RECEIVED_AFTER_MS } from "../config.ts";
 import { deliver, type DeliveryDeps } from "./deliver.ts";
+import type { Lease } from "./settle.ts";
 import type { HostMetrics } from "./metrics.ts";
 import { WriteBatch } from "./write-batch.ts";
 
@@ -12,6 +13,16 @@ export interface RunningConsumer {
 }
 
 export const DEFAULT_CONCURRENCY = 8;
+
+/** Handlers running for RECEIVED_AFTER_MS or longer get their `received` outcome, once. */
+function markSlowHandlers(leases: ReadonlyMap<JsMsg, Lease>): void {
+  const cutoff = performance.now() - RECEIVED_AFTER_MS;
+  for (const lease of leases.values()) {
+    if (lease.since > cutoff || !lease.markReceived) continue;
+    lease.received = lease.markReceived();
+    lease.markReceived = undefined;
+  }
+}
 
 export async function startConsumer(
   consumer: Consumer,
@@ -25,12 +36,14 @@ export async function startConsumer(
   let draining = false;
   // One timer for all in-flight handlers: long ones keep their lease, or JetStream would
   // redeliver them to another host while they still run.
-  const leases = new Set<JsMsg>();
+  const leases = new Map<JsMsg, Lease>();
   const renew = setInterval(
-    () => leases.forEach((m) => m.working()),
+    () => leases.forEach((_, m) => m.working()),
     Math.max(1000, deps.config.ackWaitMs / 3),
   );
   renew.unref();
+  const slow = setInterval(() => markSlowHandlers(leases), RECEIVED_AFTER_MS / 2);
+  slow.unref();
   const delivery: DeliveryDeps = {
     ...deps,
     leases,
@@ -67,6 +80,7 @@ export async function startConsumer(
       await loop;
       await Promise.allSettled([...running]);
       clearInterval(renew);
+      clearInterval(slow);
     },
   };
 }

@@ -17,6 +17,7 @@ import {
   settleUnexpected,
   type Delivery,
   type DeliveryDeps,
+  type Lease,
 } from "./settle.ts";
 
 export type { DeliveryDeps } from "./settle.ts";
@@ -49,12 +50,22 @@ function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<un
   return event;
 }
 
+/** Best effort: a handler that is still running loses nothing when this record is not stored. */
+async function markReceived(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery): Promise<void> {
+  try {
+    await deps.outcomes.record(outcomeOf(deps, event, d, { state: "received" }));
+  } catch (err) {
+    deps.log.warn({ err, eventId: event.id, function: deps.fn.name }, "could not record received");
+  }
+}
+
 async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery): Promise<void> {
   const { tally } = deps;
   const ctx = makeContext(deps, event, { ...d, sequence: d.msg.info.streamSequence });
-  deps.leases.add(d.msg);
-  tally.inFlight++;
   const started = performance.now();
+  const lease: Lease = { since: started, markReceived: () => markReceived(deps, event, d) };
+  deps.leases.set(d.msg, lease);
+  tally.inFlight++;
   const seconds = (): number => (performance.now() - started) / 1000;
   try {
     await deps.fn.handle(event as ValidEvent<EventName>, ctx);
@@ -65,6 +76,7 @@ async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Del
   } finally {
     deps.leases.delete(d.msg);
     tally.inFlight--;
+    if (lease.received) await lease.received;
   }
 }
 

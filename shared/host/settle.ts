@@ -12,11 +12,20 @@ import type { FunctionTally } from "./metrics.ts";
 import type { Outcome, OutcomeStore } from "./outcomes.ts";
 import type { WriteBatch } from "./write-batch.ts";
 
+/** A handler running now: since when (performance.now()), and how to say so if it runs long. */
+export interface Lease {
+  since: number;
+  /** Records the `received` outcome; the consumer loop calls it once, for a handler still running. */
+  markReceived?: () => Promise<void>;
+  /** That record being stored: the final one waits for it, so it is never overtaken. */
+  received?: Promise<void>;
+}
+
 export interface DeliveryDeps extends ContextDeps {
   outcomes: OutcomeStore;
   tally: FunctionTally;
   /** Messages whose handlers run now; the consumer loop renews their leases. */
-  leases: Set<JsMsg>;
+  leases: Map<JsMsg, Lease>;
   writes: WriteBatch;
 }
 

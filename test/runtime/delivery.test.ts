@@ -28,6 +28,9 @@ let host: Host;
 const nodeJoined = (node: string): ReturnType<typeof newEvent> =>
   newEvent({ name: "node.joined", source: "urn:test:provisioner", data: { node } });
 
+/** Handlers of "slow-…" nodes wait here until the test lets them finish. */
+const gates = new Map<string, () => void>();
+
 // Every behaviour keys off the node name, so one host serves all the cases below.
 const worker = defineFunction({
   name: "worker",
@@ -36,6 +39,7 @@ const worker = defineFunction({
   handle: async (event, ctx) => {
     await effects.record({ id: event.id, attempt: ctx.attempt });
     const node = event.data.node;
+    if (node.startsWith("slow")) await new Promise<void>((resolve) => gates.set(node, resolve));
     if (node.startsWith("flaky") && ctx.attempt <= 3)
       throw new IcnError("KUBE_UNAVAILABLE", `try ${ctx.attempt} failed`);
     if (node.startsWith("broken"))
@@ -142,6 +146,20 @@ test("the same event published twice is handled once", async () => {
   await waitForOutcome(host, event, "worker", ["succeeded"]);
   await new Promise((r) => setTimeout(r, 300));
   expect(await callsFor(event.id)).toBe(1);
+});
+
+test("a handler still running after a second shows as received, then as what it ended as", async () => {
+  const event = nodeJoined("slow-1");
+  await publishEvent(jetstream(nc), config.prefix, event);
+  const running = await waitForOutcome(host, event, "worker", ["received"]);
+  expect(running.attempts).toBe(1);
+  expect(running.results).toEqual([]);
+  gates.get("slow-1")!();
+  const done = await waitForOutcome(host, event, "worker", ["succeeded"]);
+  expect(done.results).toHaveLength(1);
+  // The received record went first and was waited for: nothing late overwrites the final state.
+  await new Promise((r) => setTimeout(r, 1500));
+  expect((await host.outcomes.get(event, "worker"))?.state).toBe("succeeded");
 });
 
 test("outcome records expire with the dead letters they describe, so the bucket does not grow for ever", async () => {
