@@ -31,7 +31,6 @@ export interface HostMetrics {
   rejected: Counter<"function">;
   retried: Counter<"function">;
   deadLettered: Counter<"function">;
-  duration: TalliedHistogram<"function" | "outcome">;
   inFlight: Gauge<"function">;
   /** The tally a function's deliveries update; one per function name. */
   tally(fn: string): FunctionTally;
@@ -53,7 +52,8 @@ export function createMetrics(): HostMetrics {
       },
     });
   const durations = new Map<string, Record<HandlerOutcome, BucketTally>>();
-  const duration = new TalliedHistogram({
+  // Registered with the registry, which is all that reads it: deliveries observe through their tally.
+  new TalliedHistogram({
     name: "icn_handler_duration_seconds",
     help: "Time spent in a function's handler",
     labelNames: ["function", "outcome"],
@@ -88,7 +88,6 @@ export function createMetrics(): HostMetrics {
     rejected: counter("rejected", "rejected", "Events refused for good: bad input or policy"),
     retried: counter("retried", "retried", "Attempts that failed transiently and were scheduled again"),
     deadLettered: counter("deadLettered", "dead_lettered", "Events moved to the dead-letter stream"),
-    duration,
     inFlight: new Gauge({
       name: "icn_handlers_in_flight",
       help: "Handlers running now",
