@@ -21,8 +21,10 @@ export interface FunctionTally {
 const HANDLER_OUTCOMES = ["succeeded", "failed", "rejected"] as const;
 export type HandlerOutcome = (typeof HANDLER_OUTCOMES)[number];
 
-const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 type CountName = Exclude<keyof FunctionTally, "observe" | "inFlight">;
+
+/** Handler durations in seconds: a millisecond for a no-op up to the apiserver's slowest calls. */
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface HostMetrics {
   registry: Registry;
