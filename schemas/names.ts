@@ -7,6 +7,13 @@ export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
 /** The platform's own namespace: its functions, policy parameters and secrets live there. */
 export const PLATFORM_NAMESPACE = "icn-system";
 
+/** On a namespace: the tenant it belongs to. Only the platform writes it. */
+export const TENANT_LABEL = "icn.akraino.org/tenant";
+/** On a namespace: a cluster operator approves its adoption by this tenant (tenants cannot label namespaces). */
+export const ADOPT_LABEL = "icn.akraino.org/adopt";
+/** On a pod: quarantined, its traffic denied. Only the platform's identities may set, change or remove it. */
+export const QUARANTINE_LABEL = "icn.akraino.org/quarantine";
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_RULE =

@@ -25,6 +25,37 @@ export async function apply<T extends KubernetesObject>(
   }
 }
 
+/** Managers other than ours that own fields of the object itself (status writers do not count). */
+export function foreignManagers(obj: KubernetesObject, fieldManager: string): string[] {
+  return (obj.metadata?.managedFields ?? [])
+    .filter((entry) => entry.manager !== fieldManager && !entry.subresource)
+    .map((entry) => entry.manager ?? "(unnamed)");
+}
+
+/**
+ * Apply for an object the platform names and owns whole. Server-side apply merges: fields another
+ * manager set (a pre-planted NetworkPolicy's allow-all rules) would survive under our name and our
+ * tamper protection. So when another manager owns any field, the object is replaced by exactly ours.
+ */
+export async function applyOwned<T extends KubernetesObject>(
+  kube: Kube,
+  obj: T,
+  fieldManager: string,
+  options: { dryRun?: "All" } = {},
+): Promise<T> {
+  const applied = await apply(kube, obj, fieldManager, options);
+  if (foreignManagers(applied, fieldManager).length === 0) return applied;
+  const whole = { ...obj, metadata: { ...obj.metadata, resourceVersion: applied.metadata?.resourceVersion } };
+  try {
+    return await kube.objects.replaceWhole(whole, { fieldManager, dryRun: options.dryRun });
+  } catch (err) {
+    throw classifyKubeError(
+      err,
+      `replace ${refOf(obj)} (fields set by ${foreignManagers(applied, fieldManager).join(", ")})`,
+    );
+  }
+}
+
 /** Reads an object, or undefined when it does not exist (an event is a hint, the cluster is truth). */
 export async function readIfExists<T extends KubernetesObject>(kube: Kube, obj: T): Promise<T | undefined> {
   try {

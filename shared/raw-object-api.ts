@@ -28,4 +28,19 @@ export class RawObjectApi extends KubernetesObjectApi {
     request.setBody(JSON.stringify(spec));
     return this.requestPromise<T>(request);
   }
+
+  /** PUT: the object becomes exactly `spec` (resourceVersion required); every field another manager set goes. */
+  async replaceWhole<T extends KubernetesObject>(
+    spec: T,
+    options: { fieldManager: string; dryRun?: "All" },
+  ): Promise<T> {
+    const path = await this.specUriPath(spec, "replace");
+    const request = this.configuration.baseServer.makeRequestContext(path, "PUT");
+    request.setHeaderParam("Accept", "application/json");
+    request.setHeaderParam("Content-Type", "application/json");
+    request.setQueryParam("fieldManager", options.fieldManager);
+    if (options.dryRun) request.setQueryParam("dryRun", options.dryRun);
+    request.setBody(JSON.stringify(spec));
+    return this.requestPromise<T>(request);
+  }
 }

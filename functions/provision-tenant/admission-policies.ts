@@ -1,10 +1,8 @@
 // The apiserver enforces the isolation: admission policies shared by all tenants, bound per tenant.
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { PLATFORM_NAMESPACE } from "../../schemas/names.ts";
+import { PLATFORM_NAMESPACE, QUARANTINE_LABEL, TENANT_LABEL } from "../../schemas/names.ts";
 import { MANAGED_BY } from "../../shared/kube-apply.ts";
-import { TENANT_LABEL } from "./tenant-objects.ts";
 
-export const QUARANTINE_LABEL = "icn.akraino.org/quarantine";
 export const POLICY = {
   defaultClass: "icn-tenant-default-runtime-class",
   allowedClasses: "icn-tenant-allowed-runtime-classes",

@@ -1,11 +1,10 @@
 // Who owns a namespace, and whether a request is newer than the one a tenant last applied.
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { PLATFORM_NAMESPACE } from "../../schemas/names.ts";
+import { PLATFORM_NAMESPACE, TENANT_LABEL } from "../../schemas/names.ts";
 import { permanent } from "../../shared/errors.ts";
 import { readIfExists } from "../../shared/kube-apply.ts";
 import type { Kube } from "../../shared/kube.ts";
 import { paramsName } from "./admission-policies.ts";
-import { TENANT_LABEL } from "./tenant-objects.ts";
 
 /** Refuses the whole request before anything is written if one namespace belongs to another tenant. */
 export async function checkOwnership(

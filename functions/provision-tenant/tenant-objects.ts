@@ -1,9 +1,8 @@
 // The namespace-scoped objects of one tenant namespace: what the tenant lives in and cannot undo.
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { EventData } from "../../schemas/events.ts";
+import { TENANT_LABEL } from "../../schemas/names.ts";
 import { MANAGED_BY } from "../../shared/kube-apply.ts";
-
-export const TENANT_LABEL = "icn.akraino.org/tenant";
 
 export type TenantRequest = EventData<"tenant.requested">;
 

@@ -1,5 +1,6 @@
 // quarantine-runc-pod: on pod.unsafe, isolate exactly that pod if it truly runs outside Kata in a tenant namespace.
 import type { KubernetesObject, V1Namespace, V1Pod } from "@kubernetes/client-node";
+import { QUARANTINE_LABEL } from "../../schemas/names.ts";
 import { classifyKubeError } from "../../shared/errors.ts";
 import { defineFunction, type FunctionDefinition, type HandlerContext } from "../../shared/function.ts";
 import { apply, MANAGED_BY, readIfExists, recordEvent } from "../../shared/kube-apply.ts";
@@ -9,7 +10,6 @@ import { verdict } from "./verdict.ts";
 export { ACTIONS, optionsFromEnv, type Action, type QuarantineOptions } from "./options.ts";
 
 export const FIELD_MANAGER = "icn-quarantine-runc-pod";
-export const QUARANTINE_LABEL = "icn.akraino.org/quarantine";
 export const QUARANTINE_POLICY = "icn-quarantine";
 
 /** Denies all traffic to and from quarantined pods; the tenant isolation policy skips them. */

@@ -1,7 +1,6 @@
 // Should this pod be quarantined? Only an existing pod, with the event's uid, in a tenant namespace, not on Kata.
 import type { V1Namespace, V1Pod } from "@kubernetes/client-node";
-
-export const TENANT_LABEL = "icn.akraino.org/tenant";
+import { TENANT_LABEL } from "../../schemas/names.ts";
 
 export type Verdict = { quarantine: true; pod: V1Pod } | { quarantine: false; reason: string };
 

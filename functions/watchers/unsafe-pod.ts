@@ -1,8 +1,8 @@
 // Does this pod run outside a Kata sandbox? The pod watcher's one decision, kept pure so it is easy to test.
 import type { V1Namespace, V1Pod } from "@kubernetes/client-node";
 import type { EventData } from "../../schemas/events.ts";
-import { QUARANTINE_LABEL } from "../quarantine-runc-pod/index.ts";
-import { isKataClass, TENANT_LABEL } from "../quarantine-runc-pod/verdict.ts";
+import { QUARANTINE_LABEL, TENANT_LABEL } from "../../schemas/names.ts";
+import { isKataClass } from "../quarantine-runc-pod/verdict.ts";
 
 export const POD_DETECTOR = "pod-watcher";
 

@@ -6,7 +6,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { aTenantRequested } from "../../schemas/fixtures.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 
-export const TENANT_LABEL = "icn.akraino.org/tenant";
+import { TENANT_LABEL } from "../../schemas/names.ts";
+
+export { TENANT_LABEL };
 
 /** One published event and the function whose outcome settles it. */
 export interface Expected {

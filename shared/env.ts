@@ -1,0 +1,20 @@
+// Turns environment strings into typed values, one way for every option (a trailing space once became a quarantine bug).
+
+/** A comma-separated list, each entry trimmed, empty entries dropped; the fallback when unset or empty. */
+export function envList(env: NodeJS.ProcessEnv, name: string, fallback: readonly string[] = []): string[] {
+  const entries = (env[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return entries.length ? entries : [...fallback];
+}
+
+/** A non-negative integer; the fallback when unset or empty; anything else is an error naming the variable. */
+export function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name]?.trim();
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${env[name]}"`);
+  return parsed;
+}
