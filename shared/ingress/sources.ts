@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { EVENT_NAMES, isResultEvent, type InputEventName } from "../../schemas/events.ts";
+import { isDns1123Label } from "../../schemas/names.ts";
 
 export const INPUT_EVENT_NAMES = EVENT_NAMES.filter((name): name is InputEventName => !isResultEvent(name));
 
@@ -10,6 +11,9 @@ export const INPUT_EVENT_NAMES = EVENT_NAMES.filter((name): name is InputEventNa
 const HASHED_TOKEN = /^sha256:[0-9a-f]{64}$/;
 // Plain tokens are allowed for development; short ones would be guessable.
 const MIN_TOKEN_LENGTH = 16;
+/** A tenant pattern: an exact tenant name, or a prefix ending in `*` (`*` alone is every tenant). */
+const TENANT_PREFIX = /^([a-z0-9][-a-z0-9]{0,61})?\*$/;
+const isTenantPattern = (p: string): boolean => isDns1123Label(p) || TENANT_PREFIX.test(p);
 
 /** The default namespace of a source's events when its configuration names none. */
 export const defaultSourcePattern = (name: string): string => `urn:icn:ingress:${name}`;
@@ -25,6 +29,14 @@ const sourceEntrySchema = z.strictObject({
     .array(z.enum(INPUT_EVENT_NAMES, { error: `allowedTypes may name only ${INPUT_EVENT_NAMES.join(", ")}` }))
     .min(1, "allowedTypes must name at least one event"),
   sourcePattern: z.string().min(1).optional(),
+  tenants: z
+    .array(
+      z.string().refine(isTenantPattern, {
+        error: 'tenants holds tenant names ("acme") or prefixes ending in * ("team-*")',
+      }),
+    )
+    .min(1, "tenants must name at least one tenant pattern (leave it out to allow any tenant)")
+    .optional(),
 });
 
 export type SourceEntry = z.infer<typeof sourceEntrySchema>;
@@ -36,6 +48,8 @@ export interface IngressSource {
   readonly allowedTypes: ReadonlySet<InputEventName>;
   /** Event `source` attributes this source may use: this URI or anything below it. */
   readonly sourcePattern: string;
+  /** Tenants whose `tenant.requested` this source may send; undefined: any (see shared/tenant-grants.ts). */
+  readonly tenants?: readonly string[];
 }
 
 export function tokenDigest(token: string): Buffer {
@@ -51,6 +65,7 @@ function toSource(entry: SourceEntry): IngressSource {
     tokenDigest: digest,
     allowedTypes: new Set(entry.allowedTypes),
     sourcePattern: entry.sourcePattern ?? defaultSourcePattern(entry.name),
+    ...(entry.tenants ? { tenants: entry.tenants } : {}),
   };
 }
 
