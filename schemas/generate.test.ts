@@ -5,6 +5,11 @@ import { asyncApiId } from "./asyncapi.ts";
 import { EVENT_NAMES, EVENTS, isResultEvent } from "./events.ts";
 import type { EventName } from "./events.ts";
 import { GENERATED_DIR, renderGenerated, REPO_ROOT } from "./generate.ts";
+import {
+  PLATFORM_NAMESPACES_FILE,
+  platformNamespacesFromManifests,
+  renderPlatformNamespaces,
+} from "./platform-namespaces.ts";
 
 const rendered = renderGenerated();
 
@@ -79,4 +84,12 @@ describe("asyncapi.json", () => {
     expect(messageOf(name)?.payload).not.toHaveProperty("$schema");
     expect(messageOf(name)?.headers.anyOf[0].required.includes("ce-causeid")).toBe(isResultEvent(name));
   });
+});
+
+test("the reserved platform namespaces are the ones deploy/ installs into (run `make generate` when they change)", () => {
+  const generated = readFileSync(join(REPO_ROOT, PLATFORM_NAMESPACES_FILE), "utf8");
+  expect(generated).toBe(renderPlatformNamespaces(REPO_ROOT));
+  expect(platformNamespacesFromManifests(REPO_ROOT)).toEqual(
+    expect.arrayContaining(["icn-system", "nats", "keda"]),
+  );
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { asyncApiDocument } from "./asyncapi.ts";
 import { EVENT_NAMES } from "./events.ts";
 import { eventJsonSchema } from "./json-schema.ts";
+import { PLATFORM_NAMESPACES_FILE, renderPlatformNamespaces } from "./platform-namespaces.ts";
 
 /** Where the generated files live, relative to the repository root. */
 export const GENERATED_DIR = "schemas/generated";
@@ -34,7 +35,8 @@ export function writeGenerated(root: string = REPO_ROOT): string[] {
     if (!files.has(`${GENERATED_DIR}/${entry}`)) rmSync(join(dir, entry));
   }
   for (const [path, content] of files) writeFileSync(join(root, path), content);
-  return [...files.keys()];
+  writeFileSync(join(root, PLATFORM_NAMESPACES_FILE), renderPlatformNamespaces(root));
+  return [...files.keys(), PLATFORM_NAMESPACES_FILE];
 }
 
 if (import.meta.main) {

@@ -1,6 +1,7 @@
 // Naming rules for tenants, their namespaces and their admins: what Kubernetes accepts, minus what the platform owns.
 import { z } from "zod";
 import { identifier, requiredString, strictObject } from "./fields.ts";
+import { PLATFORM_INSTALL_NAMESPACES } from "./platform-namespaces.generated.ts";
 
 export const DNS1123_LABEL_MAX_LENGTH = 63;
 export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
@@ -22,10 +23,13 @@ const SUBDOMAIN_RULE =
   "a DNS-1123 subdomain: dot-separated lowercase ASCII labels (a-z, 0-9, '-'), each starting and ending with a letter or digit";
 
 // Namespaces that Kubernetes, OpenShift and this platform create for themselves: a tenant that
-// owned one would be handed the control plane, so they never become tenants or tenant namespaces.
-const RESERVED_NAMES: readonly string[] = ["kube", "default", "openshift", PLATFORM_NAMESPACE];
+// owned one would be handed the control plane (or the bus's Secrets), so they never become tenants
+// or tenant namespaces. The platform's own come from its manifests under deploy/, not typed again here.
+const RESERVED_NAMES: readonly string[] = [
+  ...new Set(["kube", "default", "openshift", PLATFORM_NAMESPACE, ...PLATFORM_INSTALL_NAMESPACES]),
+];
 const RESERVED_PREFIXES: readonly string[] = ["kube-", "openshift-"];
-const RESERVED_RULE = `names reserved for the platform are kube, kube-*, default, openshift, openshift-* and ${PLATFORM_NAMESPACE}`;
+const RESERVED_RULE = `names reserved for the platform are kube-*, openshift-* and ${RESERVED_NAMES.join(", ")}`;
 
 export const ADMIN_KINDS = ["User", "Group", "ServiceAccount"] as const;
 export type AdminKind = (typeof ADMIN_KINDS)[number];
