@@ -11,6 +11,27 @@ export const ERROR_CODES = {
     summary: "a newer request was already applied; this one changes nothing",
   },
   NOT_FOUND: { retryable: false, summary: "the object the event names does not exist" },
+  FUTURE_EVENT_TIME: {
+    retryable: false,
+    summary: "the event's time is further ahead than the allowed clock skew",
+  },
+  NOT_KATA_CLASS: {
+    retryable: false,
+    summary: "a requested runtime class is not one of the platform's Kata classes",
+  },
+  NAMESPACE_TAKEN: { retryable: false, summary: "a requested namespace belongs to another tenant" },
+  ADOPTION_NOT_APPROVED: {
+    retryable: false,
+    summary: "a requested namespace exists and no cluster operator approved its adoption",
+  },
+  NOT_TENANT_OWNER: {
+    retryable: false,
+    summary: "the tenant belongs to another source, and this one was not granted it",
+  },
+  ENFORCEMENT_PENDING: {
+    retryable: true,
+    summary: "the apiserver does not enforce the tenant's admission policies yet",
+  },
   KUBE_REJECTED: { retryable: false, summary: "the Kubernetes API rejected the request" },
   KUBE_FORBIDDEN: { retryable: false, summary: "the function's identity may not do this" },
   KUBE_CONFLICT: { retryable: true, summary: "the object changed underneath; retry" },
@@ -24,6 +45,10 @@ export const ERROR_CODES = {
     summary: "the event was delivered again and again and never finished: its hosts died or lost its lease",
   },
   INTERNAL: { retryable: true, summary: "an unexpected error in the function" },
+  BUS_NOT_PROVISIONED: {
+    retryable: false,
+    summary: "a stream, the outcome bucket or a durable consumer is missing or differs: run icnctl provision",
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

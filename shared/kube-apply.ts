@@ -56,6 +56,20 @@ export async function applyOwned<T extends KubernetesObject>(
   }
 }
 
+/** Removes one label, whoever set it (server-side apply can drop only labels its own manager owns). */
+export async function removeLabel(
+  kube: Kube,
+  obj: KubernetesObject,
+  key: string,
+  fieldManager: string,
+): Promise<void> {
+  try {
+    await kube.objects.mergePatch(obj, { metadata: { labels: { [key]: null } } }, fieldManager);
+  } catch (err) {
+    throw classifyKubeError(err, `remove label ${key} from ${refOf(obj)}`);
+  }
+}
+
 /** Reads an object, or undefined when it does not exist (an event is a hint, the cluster is truth). */
 export async function readIfExists<T extends KubernetesObject>(kube: Kube, obj: T): Promise<T | undefined> {
   try {

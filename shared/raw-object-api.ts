@@ -43,4 +43,15 @@ export class RawObjectApi extends KubernetesObjectApi {
     request.setBody(JSON.stringify(spec));
     return this.requestPromise<T>(request);
   }
+
+  /** JSON merge patch (RFC 7386): a null removes a key, e.g. a label another manager set. */
+  async mergePatch<T extends KubernetesObject>(spec: T, patch: unknown, fieldManager: string): Promise<T> {
+    const path = await this.specUriPath(spec, "patch");
+    const request = this.configuration.baseServer.makeRequestContext(path, "PATCH");
+    request.setHeaderParam("Accept", "application/json");
+    request.setHeaderParam("Content-Type", PatchStrategy.MergePatch);
+    request.setQueryParam("fieldManager", fieldManager);
+    request.setBody(JSON.stringify(patch));
+    return this.requestPromise<T>(request);
+  }
 }

@@ -1,13 +1,16 @@
 // The apiserver enforces the isolation: admission policies shared by all tenants, bound per tenant.
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE, TENANT_LABEL } from "../../schemas/names.ts";
+import { DEFAULT_KATA_CLASSES } from "../../shared/kata.ts";
 import { MANAGED_BY } from "../../shared/kube-apply.ts";
 import { ADMISSION, GUARD_POLICY, guardPolicies } from "./guard-policies.ts";
+import { KATA_FLOOR_POLICY, kataFloorPolicies, probeRule } from "./kata-floor.ts";
 
 export const POLICY = {
   defaultClass: "icn-tenant-default-runtime-class",
   allowedClasses: "icn-tenant-allowed-runtime-classes",
   tamper: GUARD_POLICY.tamper,
+  kataFloor: KATA_FLOOR_POLICY,
 } as const;
 
 const CONFIG_MAP_PARAMS = { apiVersion: "v1", kind: "ConfigMap" };
@@ -94,14 +97,23 @@ function allowedClassesPolicy(): KubernetesObject {
           messageExpression: `'runtime class ' + ${classOf} + ' is not allowed in tenant ' + params.data.tenant + ': its pods run in Kata VMs; allowed runtime classes: ' + params.data.allowedRuntimeClasses`,
           reason: "Forbidden",
         },
+        probeRule("tenant"),
       ],
     },
   } as KubernetesObject;
 }
 
 /** Cluster-wide, shared by every tenant; each tenant adds only bindings and parameters. */
-export function sharedPolicies(platformIdentities: readonly string[]): KubernetesObject[] {
-  return [defaultClassPolicy(), allowedClassesPolicy(), ...guardPolicies(platformIdentities)];
+export function sharedPolicies(
+  platformIdentities: readonly string[],
+  kataClasses: readonly string[] = DEFAULT_KATA_CLASSES,
+): KubernetesObject[] {
+  return [
+    ...kataFloorPolicies(kataClasses),
+    defaultClassPolicy(),
+    allowedClassesPolicy(),
+    ...guardPolicies(platformIdentities),
+  ];
 }
 
 export function tenantBindings(tenant: string): KubernetesObject[] {

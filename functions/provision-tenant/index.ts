@@ -1,72 +1,40 @@
 // provision-tenant: on tenant.requested, namespaces whose pods the apiserver itself forces onto Kata.
-import type { KubernetesObject } from "@kubernetes/client-node";
-import { PLATFORM_NAMESPACE, tenantNamespaces } from "../../schemas/names.ts";
+import { tenantNamespaces } from "../../schemas/names.ts";
+import { futureTimeReason } from "../../shared/clock.ts";
+import { permanent } from "../../shared/errors.ts";
 import { stableId } from "../../shared/events.ts";
 import { defineFunction, type FunctionDefinition } from "../../shared/function.ts";
-import { apply, MANAGED_BY, recordEvent, refOf } from "../../shared/kube-apply.ts";
+import { recordEvent } from "../../shared/kube-apply.ts";
 import type { Kube } from "../../shared/kube.ts";
-import { sharedPolicies, tenantBindings, tenantParams, type RuntimeClasses } from "./admission-policies.ts";
-import { checkOwnership, orderRequest, stampData } from "./ownership.ts";
-import { namespaceContents, namespaceObject, type TenantRequest } from "./tenant-objects.ts";
+import type { RuntimeClasses } from "./admission-policies.ts";
+import { checkRequestedClasses, verifyKataClasses } from "./kata-classes.ts";
+import { optionsFromEnv, type ProvisionTenantOptions } from "./options.ts";
+import { checkNamespaces, checkOwner, orderRequest, readTenantRecord, stampData } from "./ownership.ts";
+import { applyPlan, plan } from "./provision.ts";
+import type { TenantRequest } from "./tenant-objects.ts";
 
-export const FIELD_MANAGER = "icn-provision-tenant";
+export { optionsFromEnv, type ProvisionTenantOptions } from "./options.ts";
+export { FIELD_MANAGER, plan } from "./provision.ts";
 
-export interface ProvisionTenantOptions {
-  /** Users allowed past tamper protection: the functions' own identities. */
-  platformIdentities: readonly string[];
-  /** Used when a request names no runtime classes. */
-  defaultRuntimeClasses: RuntimeClasses;
-}
-
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProvisionTenantOptions {
-  const list = (value: string | undefined, fallback: string[]): string[] =>
-    value
-      ? value
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : fallback;
-  const allowed = list(env.ICN_KATA_RUNTIME_CLASSES, ["kata-qemu", "kata-clh"]);
-  return {
-    platformIdentities: list(
-      env.ICN_PLATFORM_IDENTITIES,
-      ["provision-tenant", "label-kata-node", "quarantine-runc-pod"].map(
-        (fn) => `system:serviceaccount:${PLATFORM_NAMESPACE}:${fn}`,
-      ),
-    ),
-    defaultRuntimeClasses: { allowed, default: env.ICN_DEFAULT_RUNTIME_CLASS ?? allowed[0] ?? "kata-qemu" },
-  };
-}
-
-/** Everything one request applies, in an order that never leaves a namespace unguarded. */
-export function plan(
+/** The request's classes, or the platform's verified Kata classes; refused unless every one is verified Kata. */
+async function runtimeClassesFor(
+  kube: Kube,
   request: TenantRequest,
   options: ProvisionTenantOptions,
-  stamp: Record<string, string>,
-): KubernetesObject[] {
-  const classes = request.runtimeClasses ?? options.defaultRuntimeClasses;
-  const namespaces = tenantNamespaces(request.tenant, request.namespaces);
-  return [
-    {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name: PLATFORM_NAMESPACE, labels: { ...MANAGED_BY } },
-    },
-    tenantParams(request.tenant, classes, stamp),
-    ...sharedPolicies(options.platformIdentities),
-    // Bindings select namespaces by the tenant label, so they exist before any namespace carries it.
-    ...tenantBindings(request.tenant),
-    ...namespaces.flatMap((ns) => [namespaceObject(request.tenant, ns), ...namespaceContents(request, ns)]),
-  ];
-}
-
-async function applyAll(kube: Kube, objects: KubernetesObject[]): Promise<string[]> {
-  const applied: string[] = [];
-  for (const obj of objects) {
-    await apply(kube, obj, FIELD_MANAGER);
-    applied.push(refOf(obj));
-  }
-  return applied;
+): Promise<{ classes: RuntimeClasses; kataClasses: string[] }> {
+  const verified = await verifyKataClasses(kube, options.kata);
+  const preferred = verified.kata.includes(options.defaultRuntimeClass)
+    ? options.defaultRuntimeClass
+    : verified.kata[0];
+  const classes = request.runtimeClasses ?? {
+    allowed: verified.kata,
+    default: preferred ?? options.defaultRuntimeClass,
+  };
+  checkRequestedClasses(
+    classes.allowed.length ? classes : { ...classes, allowed: [classes.default] },
+    verified,
+  );
+  return { classes, kataClasses: verified.kata };
 }
 
 export function provisionTenant(
@@ -84,14 +52,29 @@ export function provisionTenant(
     concurrency: 4,
     handle: async (event, ctx) => {
       const request = event.data;
+      const future = futureTimeReason(event.time, options.maxClockSkewMs);
+      if (future) throw permanent("FUTURE_EVENT_TIME", future);
+      const { classes, kataClasses } = await runtimeClassesFor(ctx.kube, request, options);
       const namespaces = tenantNamespaces(request.tenant, request.namespaces);
-      const { adopted } = await checkOwnership(ctx.kube, request.tenant, namespaces);
-      const stamp = await orderRequest(ctx.kube, request.tenant, {
+      const { adopted } = await checkNamespaces(ctx.kube, request.tenant, namespaces);
+      const record = await readTenantRecord(ctx.kube, request.tenant);
+      const owner = checkOwner(
+        record,
+        { tenant: request.tenant, source: event.source },
+        options.tenantGrants,
+      );
+      const stamp = orderRequest(request.tenant, record, {
         id: event.id,
         time: event.time ?? "",
         sequence: ctx.sequence,
       });
-      const applied = await applyAll(ctx.kube, plan(request, options, stampData(stamp)));
+      const tenantPlan = plan(
+        request,
+        classes,
+        { identities: options.platformIdentities, kataClasses },
+        stampData(stamp, owner),
+      );
+      const applied = await applyPlan(ctx.kube, tenantPlan, classes.default, adopted);
       for (const ns of namespaces) {
         const note = `${adopted.includes(ns) ? "adopted into" : "provisioned for"} tenant ${request.tenant} (request ${event.id})`;
         await recordEvent(

@@ -1,63 +1,59 @@
-import { plan } from "./index.ts";
+import { plan } from "./provision.ts";
 import type { TenantRequest } from "./tenant-objects.ts";
 
-const options = {
-  platformIdentities: ["system:serviceaccount:icn-system:provision-tenant"],
-  defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
+const platform = {
+  identities: ["system:serviceaccount:icn-system:provision-tenant"],
+  kataClasses: ["kata-qemu", "kata-clh"],
 };
+const classes = { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" };
 const aRequest = (overrides: Partial<TenantRequest> = {}): TenantRequest => ({
   tenant: "acme",
   admins: [{ kind: "User", name: "alice" }],
   namespaces: ["acme", "acme-dev"],
   ...overrides,
 });
-const refs = (objects: ReturnType<typeof plan>): string[] =>
+const aPlan = (request = aRequest(), chosen = classes): ReturnType<typeof plan> =>
+  plan(request, chosen, platform, {});
+const refs = (objects: ReturnType<typeof plan>["cluster"]): string[] =>
   objects.map((o) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`);
 
-test("policy bindings exist before any namespace carries the tenant label", () => {
-  const order = refs(plan(aRequest(), options, {}));
-  const firstNamespace = order.findIndex((r) => r.startsWith("Namespace//acme"));
-  const bindings = order.filter((r) => r.includes("PolicyBinding/")).map((r) => order.indexOf(r));
-  expect(bindings.length).toBe(3);
-  expect(Math.max(...bindings)).toBeLessThan(firstNamespace);
+test("the cluster-wide Kata floor and the tenant's bindings come before any namespace carries the tenant label", () => {
+  const cluster = refs(aPlan().cluster);
+  expect(cluster).toContain("ValidatingAdmissionPolicyBinding//icn-tenant-kata-only");
+  expect(cluster.filter((r) => r.endsWith(".acme"))).toHaveLength(2);
+  expect(cluster.some((r) => r.startsWith("Namespace//acme"))).toBe(false);
 });
 
-test("in each namespace the admins' RoleBinding comes after what confines them", () => {
-  const order = refs(plan(aRequest(), options, {}));
-  for (const ns of ["acme", "acme-dev"]) {
-    const inNs = order.filter((r) => r.split("/")[1] === ns);
-    expect(inNs.at(-1)).toBe(`RoleBinding/${ns}/icn-tenant-admins`);
+test("the Kata floor admits exactly the platform's verified Kata classes", () => {
+  const floor = aPlan().cluster.find(
+    (o) => o.metadata?.name === "icn-tenant-kata-only" && o.kind === "ValidatingAdmissionPolicy",
+  );
+  const expression = JSON.stringify(floor);
+  expect(expression).toContain("['kata-qemu', 'kata-clh']");
+  expect(expression).not.toContain("runc");
+});
+
+test("each namespace is labelled and confined first; the admins' RoleBinding is a step of its own", () => {
+  for (const ns of aPlan().namespaces) {
+    expect(refs(ns.confine)).toEqual([
+      `Namespace//${ns.name}`,
+      `ResourceQuota/${ns.name}/icn-tenant-quota`,
+      `LimitRange/${ns.name}/icn-tenant-limits`,
+      `NetworkPolicy/${ns.name}/icn-tenant-isolation`,
+    ]);
+    expect(refs([ns.admins])).toEqual([`RoleBinding/${ns.name}/icn-tenant-admins`]);
   }
 });
 
 test("everything carries the managed-by label", () => {
-  for (const obj of plan(aRequest(), options, {}))
+  const { cluster, namespaces } = aPlan();
+  for (const obj of [...cluster, ...namespaces.flatMap((ns) => [...ns.confine, ns.admins])])
     expect(obj.metadata?.labels?.["app.kubernetes.io/managed-by"]).toBe("icn-secure-tenancy");
 });
 
-test("the tenant's own runtime classes win over the platform default", () => {
-  const params = plan(
-    aRequest({ runtimeClasses: { allowed: ["kata-clh"], default: "kata-clh" } }),
-    options,
-    {},
-  ).find((o) => o.kind === "ConfigMap") as { data?: Record<string, string> };
+test("the tenant's own runtime classes go into its parameters", () => {
+  const params = aPlan(aRequest(), { allowed: ["kata-clh"], default: "kata-clh" }).cluster.find(
+    (o) => o.kind === "ConfigMap",
+  ) as { data?: Record<string, string> };
   expect(params.data).toMatchObject({ allowedRuntimeClasses: "kata-clh", defaultRuntimeClass: "kata-clh" });
-});
-
-test("tamper protection names the platform identities and nobody else", () => {
-  const tamper = plan(aRequest(), options, {}).find(
-    (o) => o.metadata?.name === "icn-tenant-tamper-protection" && o.kind === "ValidatingAdmissionPolicy",
-  ) as { spec: { variables: { name: string; expression: string }[] } };
-  const platform = tamper.spec.variables.find((v) => v.name === "platform")?.expression ?? "";
-  expect(platform).toContain("'system:serviceaccount:icn-system:provision-tenant'");
-  expect(platform).not.toContain("system:masters");
-});
-
-test("the isolation policy leaves quarantined pods to the quarantine policy", () => {
-  const policy = plan(aRequest(), options, {}).find((o) => o.kind === "NetworkPolicy") as {
-    spec: { podSelector: unknown };
-  };
-  expect(policy.spec.podSelector).toEqual({
-    matchExpressions: [{ key: "icn.akraino.org/quarantine", operator: "DoesNotExist" }],
-  });
 });

@@ -89,7 +89,7 @@ function subjectOf(admin: TenantRequest["admins"][number], namespace: string): R
   return { kind: admin.kind, name: admin.name, apiGroup: "rbac.authorization.k8s.io" };
 }
 
-function adminBinding(request: TenantRequest, namespace: string): KubernetesObject {
+export function adminBinding(request: TenantRequest, namespace: string): KubernetesObject {
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "RoleBinding",
@@ -99,12 +99,11 @@ function adminBinding(request: TenantRequest, namespace: string): KubernetesObje
   } as KubernetesObject;
 }
 
-/** In apply order: the admins' RoleBinding comes last, once everything that confines them exists. */
-export function namespaceContents(request: TenantRequest, namespace: string): KubernetesObject[] {
+/** What confines the tenant in one namespace; its admins' RoleBinding comes only after these are enforced. */
+export function confinement(request: TenantRequest, namespace: string): KubernetesObject[] {
   return [
     resourceQuota(request, namespace),
     limitRange(request, namespace),
     isolationPolicy(request, namespace),
-    adminBinding(request, namespace),
   ];
 }

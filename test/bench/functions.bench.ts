@@ -11,13 +11,13 @@ import { apply } from "../../shared/kube-apply.ts";
 import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
 import {
-  FIELD_MANAGER,
   optionsFromEnv as provisionOptionsFromEnv,
-  plan,
   provisionTenant,
 } from "../../functions/provision-tenant/index.ts";
+import { applyPlan, plan } from "../../functions/provision-tenant/provision.ts";
 import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
+import { kataRuntimeFromEnv } from "../../shared/kata.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
 import {
   benchConfig,
@@ -34,9 +34,10 @@ const PODS = Number(process.env.BENCH_PODS ?? 200);
 const CONCURRENCY = 4;
 const run = Date.now().toString(36);
 const provisionOptions = {
+  ...provisionOptionsFromEnv({}),
   platformIdentities: [...provisionOptionsFromEnv({}).platformIdentities, "icn-admin"],
-  defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
 };
+const tenantClasses = { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" };
 
 const configFor = (natsUrl: string, tag: string): RuntimeConfig =>
   benchConfig(natsUrl, tag, { attempts: 5, backoffMs: [200] });
@@ -66,8 +67,13 @@ async function direct(kube: Kube): Promise<{ perSecond: number }> {
   const tenants = Array.from({ length: TENANTS }, (_, i) => `bd${run}-${i}`);
   const started = performance.now();
   await pool(tenants, CONCURRENCY, async (tenant) => {
-    for (const obj of plan(tenantRequest(tenant), provisionOptions, { lastRequestId: tenant }))
-      await apply(kube, obj, FIELD_MANAGER);
+    const platform = { identities: provisionOptions.platformIdentities, kataClasses: tenantClasses.allowed };
+    await applyPlan(
+      kube,
+      plan(tenantRequest(tenant), tenantClasses, platform, { lastRequestId: tenant }),
+      "kata-qemu",
+      [],
+    );
   });
   return { perSecond: TENANTS / ((performance.now() - started) / 1000) };
 }
@@ -177,7 +183,7 @@ async function quarantineBench(
   const fn = quarantineRuncPod({
     action: "isolate",
     dryRun: false,
-    kataClasses: ["kata-qemu"],
+    kata: kataRuntimeFromEnv({}),
     limiter: tokenBucket(60, 10),
   });
   const host = await startHost({ functions: [fn], nc, kube, config, log: createLogger("bench", "silent") });

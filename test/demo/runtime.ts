@@ -16,6 +16,7 @@ import type { AnyFunction } from "../../shared/function.ts";
 import { startHost, type Host } from "../../shared/host/host.ts";
 import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
+import { kataRuntimeFromEnv } from "../../shared/kata.ts";
 
 export const KATA_CLASSES = ["kata-qemu", "kata-clh"] as const;
 /** Marks the demo's nodes, so its node watcher leaves everyone else's alone. */
@@ -37,14 +38,14 @@ function demoFunctions(): AnyFunction[] {
     // The embedded platform's functions act as its admin user, so tamper protection lets it through,
     // beside the functions' in-cluster ServiceAccounts (the policy is one object for the whole cluster).
     provisionTenant({
+      ...provisionOptionsFromEnv({}),
       platformIdentities: [...provisionOptionsFromEnv({}).platformIdentities, "icn-admin"],
-      defaultRuntimeClasses: { allowed: [...KATA_CLASSES], default: "kata-qemu" },
     }),
     labelKataNode({ shims: ["qemu", "clh"] }),
     quarantineRuncPod({
       action: "isolate",
       dryRun: false,
-      kataClasses: [...KATA_CLASSES],
+      kata: kataRuntimeFromEnv({}),
       limiter: tokenBucket(30, 5),
     }),
   ] as AnyFunction[];
@@ -85,7 +86,7 @@ export async function startRuntime(
     log,
     options: {
       watchers: ["node-watcher", "pod-watcher"],
-      kataClasses: [...KATA_CLASSES],
+      kata: kataRuntimeFromEnv({}),
       nodeSelector: `${DEMO_NODE_LABEL}=${run}`,
       namespaceSelector: `icn.akraino.org/tenant=${tenant}`,
     },

@@ -23,8 +23,8 @@ const core = kc.makeApiClient(CoreV1Api);
 const objects = KubernetesObjectApi.makeApiClient(kc);
 const fn = provisionTenant({
   // The functions' own ServiceAccounts stay on the cluster-wide tamper policy (test/deploy runs them).
+  ...provisionOptions({}),
   platformIdentities: [...provisionOptions({}).platformIdentities, "icn-admin"],
-  defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
 });
 let nc: NatsConnection;
 let rig: FunctionRig;
