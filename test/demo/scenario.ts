@@ -9,7 +9,7 @@ import {
 import { jetstream } from "@nats-io/jetstream";
 import { KATA_LABEL, NFD_SVM, NFD_VMX } from "../../functions/label-kata-node/capability.ts";
 import { QUARANTINE_POLICY } from "../../functions/quarantine-runc-pod/index.ts";
-import { QUARANTINE_LABEL } from "../../schemas/names.ts";
+import { ADOPT_LABEL, QUARANTINE_LABEL } from "../../schemas/names.ts";
 import { NODE_WATCHER, POD_WATCHER } from "../../functions/watchers/index.ts";
 import { newEvent, publishEvent, stableId } from "../../shared/events.ts";
 import type { Outcome } from "../../shared/host/outcomes.ts";
@@ -56,16 +56,25 @@ function apiserverMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+async function settledOutcome(
+  wait: Wait,
+  rt: DemoRuntime,
+  event: { id: string; source: string },
+  fn: string,
+): Promise<Outcome> {
+  return wait(`${fn} to settle event ${event.id}`, async () => {
+    const o = await rt.host.outcomes.get(event, fn);
+    return o && ["succeeded", "rejected", "dead-lettered"].includes(o.state) ? o : undefined;
+  });
+}
+
 async function settled(
   wait: Wait,
   rt: DemoRuntime,
   event: { id: string; source: string },
   fn: string,
 ): Promise<Outcome> {
-  const outcome = await wait(`${fn} to settle event ${event.id}`, async () => {
-    const o = await rt.host.outcomes.get(event, fn);
-    return o && ["succeeded", "rejected", "dead-lettered"].includes(o.state) ? o : undefined;
-  });
+  const outcome = await settledOutcome(wait, rt, event, fn);
   if (outcome.state !== "succeeded")
     throw new Error(`${fn} ${outcome.state} event ${event.id}: ${outcome.error?.message ?? ""}`);
   return outcome;
@@ -132,16 +141,50 @@ async function legacyBeforeTenant(say: Narrator, rt: DemoRuntime, names: DemoNam
   return legacy;
 }
 
-async function tenantArrives(say: Narrator, rt: DemoRuntime, names: DemoNames): Promise<void> {
-  await say.step(`tenant ${names.tenant} requested`, 60_000, async (wait) => {
-    const data = { tenant: names.tenant, admins: [{ kind: "User", name: names.admin }] };
-    const event = newEvent({ name: "tenant.requested", source: "urn:icn-secure-tenancy/demo", data });
-    await publishEvent(jetstream(rt.nc), rt.config.prefix, event);
-    await settled(wait, rt, event, "provision-tenant");
+async function requestTenant(rt: DemoRuntime, names: DemoNames): Promise<{ id: string; source: string }> {
+  const data = { tenant: names.tenant, admins: [{ kind: "User", name: names.admin }] };
+  const event = newEvent({ name: "tenant.requested", source: "urn:icn-secure-tenancy/demo", data });
+  await publishEvent(jetstream(rt.nc), rt.config.prefix, event);
+  return event;
+}
+
+/** An existing namespace joins a tenant only when a cluster operator approves it, never as a side effect of a request. */
+async function adoptionApproved(say: Narrator, rt: DemoRuntime, names: DemoNames): Promise<void> {
+  await say.step(`tenant ${names.tenant} requested, not approved`, 60_000, async (wait) => {
+    const event = await requestTenant(rt, names);
+    const outcome = await settledOutcome(wait, rt, event, "provision-tenant");
+    if (outcome.error?.code !== "ADOPTION_NOT_APPROVED")
+      throw new Error(
+        `expected a refusal until the operator approves, got ${outcome.state} ${outcome.error?.code ?? ""}`,
+      );
     return {
-      line: `tenant ${names.tenant} provisioned for admin User ${names.admin} (existing namespace adopted)`,
+      line: `tenant ${names.tenant} requested → rejected: namespace ${names.tenant} exists and no operator approved its adoption`,
+      notes: [`tenant.rejected (${outcome.error?.code ?? ""}); nothing was changed`],
+      result: "tenant.rejected, nothing changed",
+    };
+  });
+  await say.step("the operator approves the adoption", 15_000, async () => {
+    const core = rt.kube.config.makeApiClient(CoreV1Api);
+    const namespace = await core.readNamespace({ name: names.tenant });
+    const labels = { ...namespace.metadata?.labels, [ADOPT_LABEL]: names.tenant };
+    await core.replaceNamespace({
+      name: names.tenant,
+      body: { ...namespace, metadata: { ...namespace.metadata, labels } },
+    });
+    return {
+      line: `operator approves: kubectl label namespace ${names.tenant} ${ADOPT_LABEL}=${names.tenant}`,
+      result: `${ADOPT_LABEL}=${names.tenant}`,
+    };
+  });
+}
+
+async function tenantArrives(say: Narrator, rt: DemoRuntime, names: DemoNames): Promise<void> {
+  await say.step(`tenant ${names.tenant} requested again`, 60_000, async (wait) => {
+    await settled(wait, rt, await requestTenant(rt, names), "provision-tenant");
+    return {
+      line: `tenant ${names.tenant} provisioned for admin User ${names.admin} (approved namespace adopted)`,
       notes: [
-        "tenant.requested → provision-tenant: quota, limits, isolation NetworkPolicy, admin RoleBinding, Kata admission policies",
+        "tenant.requested → provision-tenant: Kata admission policies enforced (dry-run probe), quota, limits, isolation NetworkPolicy, then the admin RoleBinding",
       ],
       result: "tenant.provisioned",
     };
@@ -181,7 +224,11 @@ async function asTheTenant(say: Narrator, rt: DemoRuntime, names: DemoNames): Pr
         const created = await asAdmin
           .createNamespacedPod({ namespace, body: aPod("sneaky", "runc") })
           .catch((err: unknown) => apiserverMessage(err));
-        if (typeof created === "string" && /not allowed in tenant/.test(created)) return created;
+        if (
+          typeof created === "string" &&
+          /not allowed in tenant|not one of the platform's Kata classes/.test(created)
+        )
+          return created;
         if (typeof created === "string") throw new Error(created);
         await asAdmin.deleteNamespacedPod({ name: "sneaky", namespace });
         throw new Error("admitted: the policies were not loaded yet");
@@ -234,6 +281,7 @@ async function legacyQuarantined(
 export async function playScenario(say: Narrator, rt: DemoRuntime, names: DemoNames): Promise<void> {
   await nodesJoin(say, rt, names);
   const legacy = await legacyBeforeTenant(say, rt, names);
+  await adoptionApproved(say, rt, names);
   await tenantArrives(say, rt, names);
   await asTheTenant(say, rt, names);
   await legacyQuarantined(say, rt, names, legacy);
