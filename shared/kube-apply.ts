@@ -1,6 +1,6 @@
 // Idempotent Kubernetes writes: server-side apply under a field manager, delete-if-present, Events.
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { classifyKubeError } from "./errors.ts";
+import { classifyKubeError, isIcnError, permanent } from "./errors.ts";
 import type { Kube } from "./kube.ts";
 
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "icn-secure-tenancy" } as const;
@@ -35,7 +35,9 @@ export function foreignManagers(obj: KubernetesObject, fieldManager: string): st
 /**
  * Apply for an object the platform names and owns whole. Server-side apply merges: fields another
  * manager set (a pre-planted NetworkPolicy's allow-all rules) would survive under our name and our
- * tamper protection. So when another manager owns any field, the object is replaced by exactly ours.
+ * tamper protection. So when another manager owns any field, the object is replaced by exactly ours;
+ * when another manager set a field that cannot change (a RoleBinding's roleRef), it is deleted and
+ * created again as ours.
  */
 export async function applyOwned<T extends KubernetesObject>(
   kube: Kube,
@@ -43,17 +45,49 @@ export async function applyOwned<T extends KubernetesObject>(
   fieldManager: string,
   options: { dryRun?: "All" } = {},
 ): Promise<T> {
-  const applied = await apply(kube, obj, fieldManager, options);
-  if (foreignManagers(applied, fieldManager).length === 0) return applied;
+  let applied: T;
+  try {
+    applied = await apply(kube, obj, fieldManager, options);
+  } catch (err) {
+    if (!isImmutableClash(err)) throw err;
+    return recreate(kube, obj, fieldManager, options);
+  }
+  const foreign = foreignManagers(applied, fieldManager);
+  if (foreign.length === 0) return applied;
   const whole = { ...obj, metadata: { ...obj.metadata, resourceVersion: applied.metadata?.resourceVersion } };
   try {
     return await kube.objects.replaceWhole(whole, { fieldManager, dryRun: options.dryRun });
   } catch (err) {
-    throw classifyKubeError(
-      err,
-      `replace ${refOf(obj)} (fields set by ${foreignManagers(applied, fieldManager).join(", ")})`,
-    );
+    throw classifyKubeError(err, `replace ${refOf(obj)} (fields set by ${foreign.join(", ")})`);
   }
+}
+
+// 422 Invalid: an existing object of our name holds a value we may not change in place.
+function isImmutableClash(err: unknown): boolean {
+  return isIcnError(err) && err.code === "KUBE_REJECTED" && /immutable|cannot change/i.test(err.message);
+}
+
+async function recreate<T extends KubernetesObject>(
+  kube: Kube,
+  obj: T,
+  fieldManager: string,
+  options: { dryRun?: "All" },
+): Promise<T> {
+  const existing = await readIfExists(kube, obj);
+  if (!existing || foreignManagers(existing, fieldManager).length === 0)
+    throw permanent(
+      "KUBE_REJECTED",
+      `apply ${refOf(obj)}: an unchangeable field differs from the platform's own object`,
+    );
+  try {
+    const preconditions = { uid: existing.metadata?.uid };
+    await kube.objects.delete(existing, undefined, options.dryRun, undefined, undefined, undefined, {
+      preconditions,
+    });
+  } catch (err) {
+    throw classifyKubeError(err, `delete ${refOf(obj)} to recreate it as the platform's`);
+  }
+  return apply(kube, obj, fieldManager, options);
 }
 
 /** Removes one label, whoever set it (server-side apply can drop only labels its own manager owns). */
