@@ -84,7 +84,7 @@ async function attempt(msg: JsMsg, deps: WebhookDeps): Promise<void> {
   if (await alreadyDelivered(deps, msg, event)) return void msg.ack();
   const n = msg.info.deliveryCount;
   const log = deps.log.child({ eventId: event.id, type: event.type, webhook: deps.webhook.name, attempt: n });
-  const result = await postEvent(deps.webhook.url, deps.webhook.secret, event, deps.timeoutMs);
+  const result = await postEvent(deps.webhook, event, deps.timeoutMs);
   if (result.ok) {
     await record(deps, event, { attempts: n, state: "succeeded" });
     log.info({ status: result.status }, "notification delivered");

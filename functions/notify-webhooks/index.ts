@@ -1,4 +1,5 @@
-// Outbound notifications: result events to configured webhooks as signed binary-mode CloudEvents over HTTP.
+// Outbound notifications: result events to webhooks as structured CloudEvents, signed as Standard Webhooks.
 export { startNotifier, DEFAULT_TIMEOUT_MS, type Notifier, type NotifierOptions } from "./notifier.ts";
 export { loadWebhooks, parseWebhooks, notifierName, type Webhook } from "./webhooks.ts";
-export { signature, SIGNATURE_HEADER, TIMESTAMP_HEADER, NOTIFY_ERRORS } from "./post.ts";
+export { NOTIFY_ERRORS } from "./post.ts";
+export { signature, signingKey, webhookId, WEBHOOK_HEADERS, SECRET_PREFIX } from "./signature.ts";

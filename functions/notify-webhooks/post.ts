@@ -1,10 +1,7 @@
-// One POST of one event to one webhook: a binary-mode CloudEvent, signed, with a timeout; the answer classified.
-import { createHmac } from "node:crypto";
+// One POST of one event to one webhook: a structured-mode CloudEvent, signed, with a timeout; the answer classified.
 import { HTTP, type CloudEvent } from "cloudevents";
-import { percentEncode } from "../../shared/cloudevents/percent.ts";
-
-export const SIGNATURE_HEADER = "X-Icn-Signature";
-export const TIMESTAMP_HEADER = "X-Icn-Timestamp";
+import { signedHeaders, webhookId } from "./signature.ts";
+import type { Webhook } from "./webhooks.ts";
 
 /** Why a delivery failed, as the dead letter and the outcome record show it. */
 export const NOTIFY_ERRORS = {
@@ -21,33 +18,12 @@ export type PostResult =
   | { ok: false; retryable: boolean; code: NotifyErrorCode; message: string; retryAfterMs?: number };
 
 /**
- * `sha256=<hex>` of `<timestamp>.<exact body bytes>`, keyed with the webhook's secret. The
- * timestamp is signed too, so a receiver can refuse a captured request replayed later.
+ * CloudEvents HTTP structured mode: every attribute (id, source, type, causeid, …) is in the body,
+ * so the signature covers all of them. In binary mode they were headers the signature left out.
  */
-export function signature(secret: string, timestamp: string, body: Uint8Array): string {
-  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`;
-}
-
-/**
- * The SDK writes attribute values into headers as they are; the HTTP binding says they are
- * percent-encoded, and fetch refuses non-ASCII header values outright.
- */
-export function binaryRequest(event: CloudEvent<unknown>): { headers: Record<string, string>; body: Buffer } {
-  const message = HTTP.binary(event);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (value === undefined) continue;
-    const text = String(value);
-    headers[name] = name.toLowerCase().startsWith("ce-") ? percentEncode(text) : text;
-  }
-  const raw = message.body;
-  const body =
-    raw === undefined
-      ? Buffer.alloc(0)
-      : typeof raw === "string"
-        ? Buffer.from(raw)
-        : Buffer.from(raw as Uint8Array);
-  return { headers, body };
+export function structuredRequest(event: CloudEvent<unknown>): { contentType: string; body: Buffer } {
+  const message = HTTP.structured(event);
+  return { contentType: String(message.headers["content-type"]), body: Buffer.from(String(message.body)) };
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
@@ -91,18 +67,18 @@ async function classify(res: Response): Promise<PostResult> {
 }
 
 export async function postEvent(
-  url: string,
-  secret: string,
+  webhook: Pick<Webhook, "name" | "url" | "secret">,
   event: CloudEvent<unknown>,
   timeoutMs: number,
 ): Promise<PostResult> {
-  const { headers, body } = binaryRequest(event);
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  headers[SIGNATURE_HEADER] = signature(secret, timestamp, body);
-  headers[TIMESTAMP_HEADER] = timestamp;
-  headers["user-agent"] = "icn-notify-webhooks";
+  const { contentType, body } = structuredRequest(event);
+  const headers = {
+    "content-type": contentType,
+    "user-agent": "icn-notify-webhooks",
+    ...signedHeaders(webhook.secret, webhookId(webhook.name, event), body, new Date()),
+  };
   try {
-    const res = await fetch(url, {
+    const res = await fetch(webhook.url, {
       method: "POST",
       headers,
       body,

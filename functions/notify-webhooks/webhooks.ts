@@ -2,10 +2,17 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { EVENT_NAMES, isResultEvent, type ResultEventName } from "../../schemas/events.ts";
+import { signingKey } from "./signature.ts";
 
 const RESULT_EVENT_NAMES = EVENT_NAMES.filter((name): name is ResultEventName => isResultEvent(name));
-// A signature is only as strong as its key.
-const MIN_SECRET_LENGTH = 16;
+
+// Decoded once at start: a secret that is unfit stops the notifier, not its first delivery.
+const secretSchema = z.string().transform((secret, ctx) => {
+  const parsed = signingKey(secret);
+  if (parsed.ok) return parsed.key;
+  ctx.addIssue({ code: "custom", message: parsed.problem });
+  return z.NEVER;
+});
 
 const webhookSchema = z.strictObject({
   // The consumer and dead letters are named `notify-<name>`, which must stay a function-name token.
@@ -16,7 +23,8 @@ const webhookSchema = z.strictObject({
       (url) => URL.canParse(url) && ["http:", "https:"].includes(new URL(url).protocol),
       "url must be an http:// or https:// URL",
     ),
-  secret: z.string().min(MIN_SECRET_LENGTH, `secret must be at least ${MIN_SECRET_LENGTH} characters`),
+  /** The HMAC key: `whsec_<base64>`, or a plain string that is its own key (see signingKey). */
+  secret: secretSchema,
   types: z
     .array(z.enum(RESULT_EVENT_NAMES, { error: `types may name only ${RESULT_EVENT_NAMES.join(", ")}` }))
     .min(1, "types must name at least one result event"),

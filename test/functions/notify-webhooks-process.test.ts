@@ -25,9 +25,13 @@ afterAll(async () => {
 test("main.ts delivers a configured result event and drains on SIGTERM", async () => {
   const config = testConfig();
   await ensureStreams(await jetstreamManager(nc), config);
-  const receiver = await startReceiver(() => 200);
+  // A plain secret, as configured before the notifier followed Standard Webhooks: its receiver-side form.
+  const secret = "0123456789abcdef";
+  const receiver = await startReceiver(() => 200, {
+    secret: `whsec_${Buffer.from(secret).toString("base64")}`,
+  });
   const file = join(mkdtempSync(join(tmpdir(), "icn-webhooks-")), "webhooks.json");
-  const webhook = { name: "ops", url: receiver.url, secret: "0123456789abcdef", types: ["tenant.rejected"] };
+  const webhook = { name: "ops", url: receiver.url, secret, types: ["tenant.rejected"] };
   writeFileSync(file, JSON.stringify([webhook]));
   const notifier = spawnNode("functions/notify-webhooks/main.ts", {
     NATS_URL: config.natsUrl,
@@ -43,7 +47,8 @@ test("main.ts delivers a configured result event and drains on SIGTERM", async (
     const [request] = await waitUntil("the delivery", () =>
       Promise.resolve(receiver.requests.length ? receiver.requests : undefined),
     );
-    expect(request?.headers["ce-id"]).toBe(event.id);
+    expect(request?.verified?.ok).toBe(true);
+    expect(request?.verified).toHaveProperty("event.id", event.id);
     await notifier.waitFor(/"msg":"notification delivered"/);
     notifier.child.kill("SIGTERM");
     expect(await notifier.exited).toBe(0);
