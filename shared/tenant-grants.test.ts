@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { repoRoot } from "../deploy/local/paths.ts";
 import { parseSources } from "./ingress/sources.ts";
 import {
   loadTenantGrants,
@@ -61,4 +62,10 @@ test("loadTenantGrants reads the ingress sources file and refuses a bad pattern 
   expect(() => loadTenantGrants(bad)).toThrow(/0\.tenants\.0: tenants holds tenant names/);
   writeFileSync(bad, JSON.stringify([entry("ops", { tenants: [] })]));
   expect(() => loadTenantGrants(bad)).toThrow(/tenants must name at least one/);
+});
+
+test("the dev overlay's sources file grants its ticketing source acme and dev-*", () => {
+  expect(loadTenantGrants(join(repoRoot, "deploy/overlays/dev/ingress-sources.json"))).toEqual([
+    { sourcePattern: "urn:icn:ingress:dev-ticketing", tenants: ["acme", "dev-*"] },
+  ]);
 });

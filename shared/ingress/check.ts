@@ -1,6 +1,12 @@
 // Decides about one arriving event: is it a valid CloudEvent, may this source send it, does its data fit the schema?
 import type { CloudEvent } from "cloudevents";
-import { eventNameOfType, isResultEvent, parseEventData, type EventName } from "../../schemas/events.ts";
+import {
+  eventNameOfType,
+  isResultEvent,
+  parseEventData,
+  type EventData,
+  type EventName,
+} from "../../schemas/events.ts";
 import { isBindingError } from "../cloudevents/binding-error.ts";
 import { buildEvent } from "../cloudevents/build-event.ts";
 import {
@@ -10,9 +16,19 @@ import {
   assertStringValue,
 } from "../cloudevents/event-attributes.ts";
 import { isJsonContentType } from "../cloudevents/event-data.ts";
+import { futureTimeReason } from "../clock.ts";
+import { tenantMatches } from "../tenant-grants.ts";
 import { mayUseSource } from "./auth.ts";
 import type { Candidate, Issue } from "./decode.ts";
 import type { IngressSource } from "./sources.ts";
+
+/** What an event is checked against: who sent it, and the clock, read once per request so a batch shares it. */
+export interface CheckContext {
+  source: IngressSource;
+  now: number;
+  /** How far ahead of `now` an event `time` may be. */
+  maxClockSkewMs: number;
+}
 
 export interface Verdict {
   /** Set only when there is nothing wrong with the event. */
@@ -64,10 +80,19 @@ function attributeIssue(c: Candidate, name: string, value: unknown): Issue | und
   return message ? { path: c.where(name), message } : undefined;
 }
 
-function envelopeIssues(c: Candidate): Issue[] {
+/** A far-future time would outrank every later request for the same tenant (provision-tenant orders by time). */
+function futureTimeIssue(c: Candidate, clock: CheckContext): Issue | undefined {
+  const time = c.attributes.get("time");
+  const reason =
+    typeof time === "string" ? futureTimeReason(time, clock.maxClockSkewMs, clock.now) : undefined;
+  return reason ? { path: c.where("time"), message: reason } : undefined;
+}
+
+function envelopeIssues(c: Candidate, clock: CheckContext): Issue[] {
   const required = ["specversion", "id", "source", "type"].map((name) => requiredString(c, name));
   const attributes = [...c.attributes].map(([name, value]) => attributeIssue(c, name, value));
-  const issues = [...required, ...attributes].filter((i): i is Issue => i !== undefined);
+  const all = [...required, ...attributes, futureTimeIssue(c, clock)];
+  const issues = all.filter((i): i is Issue => i !== undefined);
   // One problem per place: a missing id need not also be "not a string".
   return issues.filter((issue, i) => issues.findIndex((other) => other.path === issue.path) === i);
 }
@@ -99,20 +124,32 @@ function sourceVerdict(c: Candidate, source: IngressSource, v: Verdict): void {
   v.forbidden.push({ path: c.where("source"), message });
 }
 
-function dataIssues(c: Candidate, name: EventName): Issue[] {
-  const parsed = parseEventData(name, c.data);
-  if (parsed.success) return [];
-  return parsed.error.issues.map((i) => ({
-    path: [c.dataPath, ...i.path.map(String)].join("."),
-    message: i.message,
-  }));
+/** A source configured with `tenants` may request only those tenants (docs/SECURITY.md: who may change a tenant). */
+function tenantVerdict(c: Candidate, source: IngressSource, tenant: string, v: Verdict): void {
+  if (!source.tenants || tenantMatches(source.tenants, tenant)) return;
+  const message = `source "${source.name}" may not request tenant "${tenant}" (only ${source.tenants.join(", ")})`;
+  v.forbidden.push({ path: `${c.dataPath}.tenant`, message });
 }
 
-export function checkCandidate(c: Candidate, source: IngressSource): Verdict {
-  const v: Verdict = { invalid: [...c.issues, ...envelopeIssues(c)], forbidden: [] };
+function dataVerdict(c: Candidate, name: EventName, source: IngressSource, v: Verdict): void {
+  const parsed = parseEventData(name, c.data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({
+      path: [c.dataPath, ...i.path.map(String)].join("."),
+      message: i.message,
+    }));
+    v.invalid.push(...issues);
+  } else if (name === "tenant.requested") {
+    tenantVerdict(c, source, (parsed.data as EventData<"tenant.requested">).tenant, v);
+  }
+}
+
+export function checkCandidate(c: Candidate, context: CheckContext): Verdict {
+  const { source } = context;
+  const v: Verdict = { invalid: [...c.issues, ...envelopeIssues(c, context)], forbidden: [] };
   const name = typeVerdict(c, source, v);
   sourceVerdict(c, source, v);
-  if (name) v.invalid.push(...dataIssues(c, name));
+  if (name) dataVerdict(c, name, source, v);
   if (v.invalid.length || v.forbidden.length) return v;
   try {
     v.event = buildEvent(c.attributes, () => c.data);

@@ -1,20 +1,14 @@
 // Runs the ingress as a process: configuration from the environment; SIGTERM finishes requests, then exits 0.
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { maxClockSkewFromEnv } from "../clock.ts";
 import { configFromEnv, natsAuthFromEnv } from "../config.ts";
+import { envInt } from "../env.ts";
 import { ensureStreams } from "../host/streams.ts";
 import { createLogger } from "../logging.ts";
 import { startIngress } from "./server.ts";
 import { loadSources } from "./sources.ts";
 import { drainOnSignals } from "../shutdown.ts";
-
-function intFromEnv(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined || value === "") return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const config = configFromEnv(env);
@@ -34,8 +28,9 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     sources,
     log,
     host: env.ICN_INGRESS_HOST || "127.0.0.1",
-    port: intFromEnv(env.ICN_INGRESS_PORT, "ICN_INGRESS_PORT", 8088),
-    maxBytes: intFromEnv(env.ICN_INGRESS_MAX_BYTES, "ICN_INGRESS_MAX_BYTES", config.maxPayloadBytes),
+    port: envInt(env, "ICN_INGRESS_PORT", 8088),
+    maxBytes: envInt(env, "ICN_INGRESS_MAX_BYTES", config.maxPayloadBytes),
+    maxClockSkewMs: maxClockSkewFromEnv(env),
   });
   drainOnSignals(log, async (signal) => {
     log.info({ signal }, "draining");

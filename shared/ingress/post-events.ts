@@ -7,7 +7,7 @@ import { publishEvent } from "../events.ts";
 import type { Logger } from "../logging.ts";
 import { authenticate } from "./auth.ts";
 import { BodyTooLarge, readBody } from "./body.ts";
-import { checkCandidate } from "./check.ts";
+import { checkCandidate, type CheckContext } from "./check.ts";
 import { decodeRequest, modeOf, BATCH_TYPE, STRUCTURED_TYPE, type Decoded } from "./decode.ts";
 import { sendJson, sendProblem } from "./respond.ts";
 import type { IngressSource } from "./sources.ts";
@@ -17,6 +17,8 @@ export interface PostDeps {
   prefix: string;
   sources: readonly IngressSource[];
   maxBytes: number;
+  /** How far ahead of this clock an event `time` may be. */
+  maxClockSkewMs: number;
 }
 
 const UNSUPPORTED = `send ${STRUCTURED_TYPE}, ${BATCH_TYPE}, or binary mode: ce-* headers and a JSON body`;
@@ -72,10 +74,11 @@ async function publishAll(
 function answerChecks(
   res: ServerResponse,
   decoded: Decoded & { ok: true },
-  source: IngressSource,
+  context: CheckContext,
   log: Logger,
 ): CloudEvent<unknown>[] | undefined {
-  const verdicts = decoded.candidates.map((c) => checkCandidate(c, source));
+  const { source } = context;
+  const verdicts = decoded.candidates.map((c) => checkCandidate(c, context));
   const eventIds = decoded.candidates.map((c) => c.attributes.get("id"));
   const forbidden = verdicts.flatMap((v) => v.forbidden);
   if (forbidden.length) {
@@ -116,7 +119,8 @@ export async function postEvents(
     sourceLog.warn({ status: 400, issues: decoded.issues }, "undecodable request");
     return sendProblem(res, 400, { message: "the request is not a CloudEvent", issues: decoded.issues });
   }
-  const events = answerChecks(res, decoded, auth.source, sourceLog);
+  const context = { source: auth.source, now: Date.now(), maxClockSkewMs: deps.maxClockSkewMs };
+  const events = answerChecks(res, decoded, context, sourceLog);
   if (!events) return;
   const { ids, duplicates } = await publishAll(deps, events, sourceLog);
   if (mode !== Mode.BATCH)

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from "../clock.ts";
 import type { RuntimeConfig } from "../config.ts";
 import type { Logger } from "../logging.ts";
 import { OutcomeStore } from "../host/outcomes.ts";
@@ -19,6 +20,8 @@ export interface IngressOptions {
   log: Logger;
   /** Largest request body accepted (a whole batch); defaults to the runtime's event size limit. */
   maxBytes?: number;
+  /** How far ahead of this clock an event `time` may be (ICN_MAX_CLOCK_SKEW_MS); later times are refused. */
+  maxClockSkewMs?: number;
   /** 127.0.0.1 unless told otherwise: exposing it is a deliberate act. */
   host?: string;
   /** 0 picks a free port. */
@@ -79,6 +82,7 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
     prefix: config.prefix,
     sources: options.sources,
     maxBytes: options.maxBytes ?? config.maxPayloadBytes,
+    maxClockSkewMs: options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
     outcomes: await OutcomeStore.open(nc, config.outcomesBucket),
   };
   const server = createServer(handler(deps, log));
@@ -93,6 +97,7 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
       port,
       sources: options.sources.map((s) => s.name),
       maxBytes: deps.maxBytes,
+      maxClockSkewMs: deps.maxClockSkewMs,
     },
     "ingress listening",
   );

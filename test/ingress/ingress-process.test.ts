@@ -1,7 +1,4 @@
 // The ingress as its own process: configured from the environment, it publishes, and SIGTERM exits 0.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ensureStreams } from "../../shared/host/streams.ts";
@@ -23,20 +20,10 @@ afterAll(async () => {
 test("main.ts reads ICN_INGRESS_* settings, publishes to the bus, and drains on SIGTERM", async () => {
   const config = testConfig();
   await ensureStreams(await jetstreamManager(nc), config);
-  const file = join(mkdtempSync(join(tmpdir(), "icn-ingress-")), "sources.json");
-  writeFileSync(file, JSON.stringify(s.sourceEntries()));
-  const ingress = spawnNode("shared/ingress/main.ts", {
-    NATS_URL: config.natsUrl,
-    ICN_SUBJECT_PREFIX: config.prefix,
-    ICN_INGRESS_SOURCES: file,
-    ICN_INGRESS_PORT: "0",
-    ICN_LOG_LEVEL: "info",
-  });
-  await ingress.waitFor(/"msg":"ingress listening"/);
-  const listening = /"host":"([^"]+)","port":(\d+)/.exec(ingress.output());
-  expect(listening?.[1]).toBe("127.0.0.1");
+  const { process: ingress, url, host } = await s.ingressProcess(config, s.sourceEntries());
+  expect(host).toBe("127.0.0.1");
   const event = s.tenantRequest();
-  const answer = await s.call(`http://127.0.0.1:${listening?.[2]}/events`, {
+  const answer = await s.call(`${url}/events`, {
     method: "POST",
     headers: { "content-type": "application/cloudevents+json", ...s.bearer(s.PORTAL_TOKEN) },
     body: JSON.stringify(event),
@@ -49,11 +36,7 @@ test("main.ts reads ICN_INGRESS_* settings, publishes to the bus, and drains on 
 });
 
 test("main.ts refuses to start with a sources file that holds a result type, and says why", async () => {
-  const file = join(mkdtempSync(join(tmpdir(), "icn-ingress-")), "sources.json");
-  writeFileSync(
-    file,
-    JSON.stringify([{ name: "x", token: s.PORTAL_TOKEN, allowedTypes: ["tenant.provisioned"] }]),
-  );
+  const file = s.sourcesFile([{ name: "x", token: s.PORTAL_TOKEN, allowedTypes: ["tenant.provisioned"] }]);
   const ingress = spawnNode("shared/ingress/main.ts", { ICN_INGRESS_SOURCES: file, ICN_INGRESS_PORT: "0" });
   expect(await ingress.exited).toBe(1);
   expect(ingress.output()).toMatch(

@@ -1,6 +1,9 @@
 // Shared pieces of the ingress tests: two configured sources, HTTP helpers, and reading what reached the bus.
 import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { CloudEvent } from "cloudevents";
@@ -9,6 +12,7 @@ import type { RuntimeConfig } from "../../shared/config.ts";
 import { newEvent } from "../../shared/events.ts";
 import { parseSources, type IngressSource, type SourceEntry } from "../../shared/ingress/sources.ts";
 import { aPodUnsafe, aTenantRequested } from "../../schemas/fixtures.ts";
+import { spawnNode, type Spawned } from "../harness/processes.ts";
 import { streamMessages, type StoredMessage } from "../runtime/support.ts";
 
 export const PORTAL_TOKEN = "portal-token-0123456789abcdef";
@@ -28,6 +32,32 @@ export function sourceEntries(): SourceEntry[] {
       sourcePattern: DETECTOR_SOURCE,
     },
   ];
+}
+
+/** A sources file as an operator would write it, in a fresh temporary folder. */
+export function sourcesFile(entries: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "icn-ingress-")), "sources.json");
+  writeFileSync(file, JSON.stringify(entries));
+  return file;
+}
+
+/** `icnctl ingress` as its own process (shared/ingress/main.ts), listening on a free port of 127.0.0.1. */
+export async function ingressProcess(
+  config: RuntimeConfig,
+  entries: unknown,
+  env: Record<string, string> = {},
+): Promise<{ process: Spawned; url: string; host: string }> {
+  const process = spawnNode("shared/ingress/main.ts", {
+    NATS_URL: config.natsUrl,
+    ICN_SUBJECT_PREFIX: config.prefix,
+    ICN_INGRESS_SOURCES: sourcesFile(entries),
+    ICN_INGRESS_PORT: "0",
+    ICN_LOG_LEVEL: "info",
+    ...env,
+  });
+  await process.waitFor(/"msg":"ingress listening"/);
+  const [, host = "", port = ""] = /"host":"([^"]+)","port":(\d+)/.exec(process.output()) ?? [];
+  return { process, url: `http://127.0.0.1:${port}`, host };
 }
 
 export const testSources = (): IngressSource[] => parseSources(sourceEntries());
