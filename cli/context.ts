@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { statePaths } from "../deploy/local/paths.ts";
-import { configFromEnv, type RuntimeConfig } from "../shared/config.ts";
+import { configFromEnv, natsAuthFromEnv, type RuntimeConfig } from "../shared/config.ts";
 import { OutcomeStore } from "../shared/host/outcomes.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
 
@@ -60,6 +60,8 @@ export async function openSession(env: NodeJS.ProcessEnv): Promise<Session> {
     name: "icnctl",
     timeout: 5000,
     maxReconnectAttempts: 0,
+    // NATS_USER/NATS_PASSWORD/NATS_INBOX_PREFIX: the provision Job connects as the provisioner.
+    ...natsAuthFromEnv(env),
   }).catch((err: unknown) => {
     const reason = err instanceof Error ? err.message : String(err);
     throw new CliError(EXIT.failure, `cannot reach NATS at ${config.natsUrl} (${reason})`, hint, {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// icnctl, the operator's CLI: publish, tail, replay, dead letters, status, the host and the local platform.
+// icnctl, the operator's CLI: publish, tail, replay, dead letters, status, provision, the host and the local platform.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
@@ -7,6 +7,7 @@ import { repoRoot } from "../deploy/local/paths.ts";
 import { dlqCommand } from "./commands/dlq.ts";
 import { localCommand } from "./commands/local.ts";
 import { publishCommand } from "./commands/publish.ts";
+import { provisionCommand } from "./commands/provision.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { ingressCommand, notifyCommand } from "./commands/serve.ts";
 import { runCommand } from "./commands/run.ts";
@@ -55,6 +56,7 @@ export function buildProgram(deps: CliDeps): Command {
     .addCommand(replayCommand(deps))
     .addCommand(dlqCommand(deps))
     .addCommand(statusCommand(deps))
+    .addCommand(provisionCommand(deps))
     .addCommand(runCommand(deps))
     .addCommand(ingressCommand(deps))
     .addCommand(notifyCommand(deps))

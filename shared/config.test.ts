@@ -25,3 +25,11 @@ test("bad settings fail with the variable's name", () => {
   expect(() => configFromEnv({ ICN_SUBJECT_PREFIX: "ICN.>" })).toThrow(/ICN_SUBJECT_PREFIX/);
   expect(configFromEnv({}).prefix).toBe("icn");
 });
+
+test("components create what is missing unless told to bind to what icnctl provision made", () => {
+  expect(configFromEnv({}).provisioning).toBe("create");
+  expect(configFromEnv({ ICN_NATS_PROVISIONING: " bind " }).provisioning).toBe("bind");
+  expect(() => configFromEnv({ ICN_NATS_PROVISIONING: "yes" })).toThrow(
+    /ICN_NATS_PROVISIONING must be one of/,
+  );
+});

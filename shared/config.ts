@@ -1,4 +1,5 @@
 // Runtime configuration read once from the environment, then passed in (never a module singleton).
+import { envChoice } from "./env.ts";
 
 export interface RetryPolicy {
   /** Deliveries before the event is dead-lettered (the first try counts). */
@@ -24,7 +25,17 @@ export interface RuntimeConfig {
   source: string;
   /** JetStream replicas of the streams and the outcome bucket a host creates (3 on a NATS cluster). */
   streamReplicas?: number;
+  /** Who makes the streams, the outcome bucket and the durable consumers (create when unset). */
+  provisioning?: Provisioning;
 }
+
+/**
+ * `create`: a component creates what it needs when missing (the embedded platform, tests).
+ * `bind`: `icnctl provision` made it all (a cluster, where the components' NATS users may not); a
+ * component only checks it, and refuses to start when something is missing or differs.
+ */
+export const PROVISIONING = ["create", "bind"] as const;
+export type Provisioning = (typeof PROVISIONING)[number];
 
 /** How a process authenticates to NATS; kept out of RuntimeConfig so it is never logged with it. */
 export interface NatsAuth {
@@ -82,6 +93,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     httpPort: positiveInt(env.ICN_HTTP_PORT, 8080, "ICN_HTTP_PORT"),
     source: env.ICN_SOURCE ?? "urn:icn-secure-tenancy",
     streamReplicas: positiveInt(env.ICN_STREAM_REPLICAS, 1, "ICN_STREAM_REPLICAS") || 1,
+    provisioning: envChoice(env, "ICN_NATS_PROVISIONING", PROVISIONING, "create"),
   };
 }
 

@@ -18,3 +18,17 @@ export function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): 
     throw new Error(`${name} must be a non-negative integer, got "${env[name]}"`);
   return parsed;
 }
+
+/** One of a fixed set of words, trimmed; the fallback when unset or empty; anything else names the choices. */
+export function envChoice<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const value = env[name]?.trim();
+  if (value === undefined || value === "") return fallback;
+  if (!choices.includes(value as T))
+    throw new Error(`${name} must be one of ${choices.join(", ")}, got "${env[name]}"`);
+  return value as T;
+}

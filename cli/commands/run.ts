@@ -8,7 +8,7 @@ import { outputOption, printJsonLine, type OutputFormat } from "../output.ts";
 
 // Imported only when the host runs: its modules (Kubernetes client, metrics) take most of a second to
 // load, and every other command would pay for them.
-async function functionsNamed(names: string[], env: NodeJS.ProcessEnv): Promise<AnyFunction[]> {
+export async function functionsNamed(names: string[], env: NodeJS.ProcessEnv): Promise<AnyFunction[]> {
   const { functionsByName } = await import("../../functions/index.ts");
   try {
     return functionsByName(names, env);

@@ -4,7 +4,7 @@ import { load } from "js-yaml";
 import { FUNCTION_NAMES, functionsByName } from "../../functions/index.ts";
 import { EVENT_NAMES, isResultEvent } from "../../schemas/events.ts";
 import { platformUsers, renderGenerated, USERS_CONF, VALUES_YAML } from "./generate.ts";
-import { inboxPrefix, natsUsers, OPERATOR, SOURCES } from "./permissions.ts";
+import { inboxPrefix, natsUsers, OPERATOR, PROVISIONER, SOURCES } from "./permissions.ts";
 
 const users = platformUsers();
 const userOf = (name: string): NonNullable<(typeof users)[number]> => {
@@ -22,9 +22,17 @@ test("the checked-in users.conf and values.yaml are what `node deploy/nats/gener
   expect(stale).toEqual([]);
 });
 
-test("one user per function, per event source, and the operator", () => {
-  expect(users.map((u) => u.user)).toEqual([...FUNCTION_NAMES, ...Object.keys(SOURCES), OPERATOR]);
+test("one user per function, per event source, the provisioner and the operator", () => {
+  expect(users.map((u) => u.user)).toEqual([
+    ...FUNCTION_NAMES,
+    ...Object.keys(SOURCES),
+    PROVISIONER,
+    OPERATOR,
+  ]);
 });
+
+/** What creates or changes a stream or a consumer: the provisioner's alone. */
+const WRITES_BUS = /\.(STREAM|CONSUMER)\.(DURABLE\.)?(CREATE|UPDATE|DELETE|PURGE)\b/;
 
 describe.each(functionsByName([], {}).map((fn) => [fn.name, fn] as const))("%s", (name, fn) => {
   const { publish, subscribe } = userOf(name).permissions;
@@ -33,10 +41,15 @@ describe.each(functionsByName([], {}).map((fn) => [fn.name, fn] as const))("%s",
     expect(eventSubjects(publish).sort()).toEqual(fn.emits.map((e) => `icn.${e}`).sort());
   });
 
-  test("pulls from and acks its own durable consumer only", () => {
+  test("pulls from and acks its own durable consumer only, and cannot create or change it", () => {
     const consumers = publish.filter((s) => s.includes(".CONSUMER.") || s.startsWith("$JS.ACK."));
-    expect(consumers.every((s) => s.includes(`ICN_EVENTS.${name}`))).toBe(true);
-    expect(publish).toContain(`$JS.API.CONSUMER.MSG.NEXT.ICN_EVENTS.${name}`);
+    expect(consumers.sort()).toEqual(
+      [
+        `$JS.API.CONSUMER.INFO.ICN_EVENTS.${name}`,
+        `$JS.API.CONSUMER.MSG.NEXT.ICN_EVENTS.${name}`,
+        `$JS.ACK.ICN_EVENTS.${name}.>`,
+      ].sort(),
+    );
   });
 
   test("writes its own outcomes and dead letters, and receives replies in its own inbox", () => {
@@ -46,9 +59,9 @@ describe.each(functionsByName([], {}).map((fn) => [fn.name, fn] as const))("%s",
     expect(subscribe).toEqual([`${inboxPrefix(name)}.>`]);
   });
 
-  test("cannot change a stream, and has no open-ended subject but its acks", () => {
+  test("cannot create or change a stream, and has no open-ended subject but its acks", () => {
     expect(
-      publish.filter((s) => /STREAM\.(UPDATE|DELETE|PURGE)|\*$|>$/.test(s) && !s.startsWith("$JS.ACK.")),
+      publish.filter((s) => WRITES_BUS.test(s) || (/\*$|>$/.test(s) && !s.startsWith("$JS.ACK."))),
     ).toEqual([]);
   });
 });
@@ -58,6 +71,29 @@ test("the watchers publish their one event; the ingress the input events, never 
   expect(eventSubjects(userOf("pod-watcher").permissions.publish)).toEqual(["icn.pod.unsafe"]);
   const inputs = EVENT_NAMES.filter((e) => !isResultEvent(e)).map((e) => `icn.${e}`);
   expect(eventSubjects(userOf("ingress").permissions.publish).sort()).toEqual(inputs.sort());
+});
+
+test("the watchers and the ingress create or change no stream and no consumer of the events", () => {
+  for (const source of Object.keys(SOURCES)) {
+    const writes = userOf(source).permissions.publish.filter((s) => WRITES_BUS.test(s));
+    // The ingress lists outcome keys through short-lived consumers on the bucket's stream, never the events'.
+    expect(writes.filter((s) => !s.includes(".KV_icn_outcomes."))).toEqual([]);
+  }
+});
+
+test("the provisioner creates and updates the three streams and each function's consumer, and nothing else", () => {
+  const { publish, subscribe } = userOf(PROVISIONER).permissions;
+  const streams = ["ICN_EVENTS", "ICN_DLQ", "KV_icn_outcomes"];
+  expect(publish.sort()).toEqual(
+    [
+      "$JS.API.INFO",
+      ...streams.flatMap((s) => ["INFO", "CREATE", "UPDATE"].map((call) => `$JS.API.STREAM.${call}.${s}`)),
+      ...FUNCTION_NAMES.flatMap((fn) =>
+        ["INFO", "DURABLE.CREATE"].map((call) => `$JS.API.CONSUMER.${call}.ICN_EVENTS.${fn}`),
+      ),
+    ].sort(),
+  );
+  expect(subscribe).toEqual([`${inboxPrefix(PROVISIONER)}.>`]);
 });
 
 test("another subject prefix gives other subjects and streams", () => {

@@ -21,7 +21,8 @@ export interface NatsUser {
 
 /**
  * What a function's user needs follows from its name (its durable consumer, outcomes, dead letters,
- * inbox) and its `emits`. What it consumes (`on`) is its consumer's filter, which the host sets.
+ * inbox) and its `emits`. What it consumes (`on`) is its consumer's filter, which only the
+ * provisioner sets: a user that could write its consumer could point it at every event.
  */
 type Definition = Pick<AnyFunction, "name" | "emits">;
 
@@ -45,11 +46,11 @@ export function inboxPrefix(user: string): string {
 const api = (call: string): string => `$JS.API.${call}`;
 
 /**
- * What every host or watcher does when it starts (shared/host/streams.ts ensureStreams): reads the
- * streams and creates one only if missing. No STREAM.UPDATE: changing a shared stream is the operator's.
+ * What every host or watcher does when it starts (shared/host/streams.ts, ICN_NATS_PROVISIONING=bind):
+ * reads the streams it needs. Creating or changing them is the provisioner's.
  */
 function streamChecks(streams: readonly string[]): string[] {
-  return [api("INFO"), ...streams.flatMap((s) => [api(`STREAM.INFO.${s}`), api(`STREAM.CREATE.${s}`)])];
+  return [api("INFO"), ...streams.map((s) => api(`STREAM.INFO.${s}`))];
 }
 
 const kvStream = (config: RuntimeConfig): string => `KV_${config.outcomesBucket}`;
@@ -60,12 +61,11 @@ function ownOutcomes(config: RuntimeConfig, fn: string): string[] {
   return [key, api(`DIRECT.GET.${kvStream(config)}.${key}`)];
 }
 
-/** Its own durable consumer on the events stream: look it up, (re)create it, pull from it, ack. */
+/** Its own durable consumer on the events stream: look it up, pull from it, ack. Never create or change it. */
 function ownConsumer(config: RuntimeConfig, fn: string): string[] {
   const stream = config.eventsStream;
   return [
     api(`CONSUMER.INFO.${stream}.${fn}`),
-    api(`CONSUMER.DURABLE.CREATE.${stream}.${fn}`),
     api(`CONSUMER.MSG.NEXT.${stream}.${fn}`),
     `$JS.ACK.${stream}.${fn}.>`,
   ];
@@ -96,7 +96,7 @@ function outcomeReader(config: RuntimeConfig): string[] {
 
 export function sourcePermissions(name: keyof typeof SOURCES, config: RuntimeConfig): Permissions {
   const ingress = name === "ingress";
-  // Watchers ensure the streams they publish to; the ingress also opens the outcome bucket.
+  // Watchers check the streams they publish to; the ingress also opens the outcome bucket.
   const streams = [config.eventsStream, config.deadLetterStream, ...(ingress ? [kvStream(config)] : [])];
   return {
     publish: [
@@ -105,6 +105,27 @@ export function sourcePermissions(name: keyof typeof SOURCES, config: RuntimeCon
       ...(ingress ? outcomeReader(config) : []),
     ],
     subscribe: [`${inboxPrefix(name)}.>`],
+  };
+}
+
+/** Sets the bus up at deploy time (`icnctl provision`, the icn-provision Job in deploy/base). */
+export const PROVISIONER = "provisioner";
+
+/**
+ * Creates and updates the three streams and each function's durable consumer, and nothing else: it
+ * publishes no event, pulls nothing, reads no outcome, deletes nothing.
+ */
+export function provisionerPermissions(functions: readonly Definition[], config: RuntimeConfig): Permissions {
+  const streams = [config.eventsStream, config.deadLetterStream, kvStream(config)];
+  const consumer = (fn: Definition, call: string): string =>
+    api(`CONSUMER.${call}.${config.eventsStream}.${fn.name}`);
+  return {
+    publish: [
+      api("INFO"),
+      ...streams.flatMap((s) => ["INFO", "CREATE", "UPDATE"].map((call) => api(`STREAM.${call}.${s}`))),
+      ...functions.flatMap((fn) => [consumer(fn, "INFO"), consumer(fn, "DURABLE.CREATE")]),
+    ],
+    subscribe: [`${inboxPrefix(PROVISIONER)}.>`],
   };
 }
 
@@ -124,6 +145,7 @@ export function natsUsers(functions: readonly Definition[], prefix = "icn"): Nat
     ...(Object.keys(SOURCES) as (keyof typeof SOURCES)[]).map((name) =>
       user(name, sourcePermissions(name, config)),
     ),
+    user(PROVISIONER, provisionerPermissions(functions, config)),
     user(OPERATOR, { publish: [">"], subscribe: [">"] }),
   ];
 }

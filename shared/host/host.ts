@@ -1,5 +1,5 @@
-// The function host: provisions streams and consumers, runs each function's consumer, serves probes.
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+// The function host: provisions (or checks) streams and consumers, runs each function's consumer, serves probes.
+import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Server } from "node:http";
 import type { RuntimeConfig } from "../config.ts";
@@ -10,7 +10,7 @@ import { startConsumer, type RunningConsumer } from "./consumer-loop.ts";
 import { startHttp } from "./http.ts";
 import { createMetrics, type HostMetrics } from "./metrics.ts";
 import { OutcomeStore } from "./outcomes.ts";
-import { ensureConsumer, ensureStreams } from "./streams.ts";
+import { provisionBus } from "./provision-bus.ts";
 
 export interface HostOptions {
   functions: readonly AnyFunction[];
@@ -34,8 +34,8 @@ export interface Host {
 
 export async function startHost(options: HostOptions): Promise<Host> {
   const { nc, config, log } = options;
-  const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, config);
+  // Before any function consumes: in bind mode a missing or changed consumer stops the start.
+  await provisionBus(nc, config, options.functions);
   const js = jetstream(nc);
   const outcomes = await OutcomeStore.open(nc, config.outcomesBucket, config.streamReplicas);
   const metrics = createMetrics();
@@ -43,7 +43,6 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const consumers: RunningConsumer[] = [];
   let draining = false;
   for (const fn of options.functions) {
-    await ensureConsumer(jsm, config, fn);
     const consumer = await js.consumers.get(config.eventsStream, fn.name);
     const deps = { fn, config, js, kube: options.kube, log, signal: shutdown.signal, outcomes, metrics };
     consumers.push(await startConsumer(consumer, deps));

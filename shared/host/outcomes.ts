@@ -36,6 +36,9 @@ const STORE_TIMEOUT_MS = 10_000;
  */
 export const OUTCOME_RETENTION_MS = DEAD_LETTER_RETENTION_MS;
 
+/** Versions kept per key: the latest state wins, a few before it show how it got there. */
+export const OUTCOME_HISTORY = 5;
+
 const SETTLED: ReadonlySet<OutcomeState> = new Set(["succeeded", "rejected"]);
 
 export const isSettled = (outcome: Outcome | undefined): boolean =>
@@ -76,7 +79,11 @@ export class OutcomeStore {
   }
 
   static async open(nc: NatsConnection, bucket: string, replicas = 1): Promise<OutcomeStore> {
-    const kv = await new Kvm(nc).create(bucket, { history: 5, replicas, ttl: OUTCOME_RETENTION_MS });
+    const kv = await new Kvm(nc).create(bucket, {
+      history: OUTCOME_HISTORY,
+      replicas,
+      ttl: OUTCOME_RETENTION_MS,
+    });
     return new OutcomeStore(kv, nc, bucket);
   }
 

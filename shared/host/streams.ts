@@ -1,4 +1,4 @@
-// Idempotent provisioning of the event stream, the dead-letter stream and one durable consumer per function.
+// The event stream, the dead-letter stream and one durable consumer per function: their settings, made (or checked) idempotently.
 import {
   AckPolicy,
   DeliverPolicy,
@@ -9,8 +9,9 @@ import {
 import type { RuntimeConfig } from "../config.ts";
 import { subjectOf } from "../../schemas/events.ts";
 import type { AnyFunction } from "../function.ts";
+import { readIfPresent, reconcile, type Action } from "./reconcile.ts";
 
-const NANOS_PER_MS = 1_000_000;
+export const NANOS_PER_MS = 1_000_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A dead letter can be redriven for this long; outcome records are kept as long (outcomes.ts). */
@@ -20,46 +21,73 @@ export function deadLetterSubject(config: RuntimeConfig, fn: string): string {
   return `dlq.${config.prefix}.${fn}`;
 }
 
-type StreamSettings = Parameters<JetStreamManager["streams"]["add"]>[0];
+export type StreamSettings = Parameters<JetStreamManager["streams"]["add"]>[0];
 
-/** True when the stream already has every setting we ask for. */
-function hasSettings(current: object, wanted: StreamSettings): boolean {
-  const have = current as Record<string, unknown>;
-  return Object.entries(wanted).every(([key, value]) => JSON.stringify(have[key]) === JSON.stringify(value));
+/** Every stream a component needs, by name, with the settings it must have. */
+export function streamSettings(config: RuntimeConfig): Map<string, StreamSettings> {
+  const replicas = config.streamReplicas ?? 1;
+  return new Map([
+    [
+      config.eventsStream,
+      {
+        name: config.eventsStream,
+        subjects: [`${config.prefix}.>`],
+        storage: StorageType.File,
+        num_replicas: replicas,
+        duplicate_window: config.duplicateWindowMs * NANOS_PER_MS,
+        max_age: 7 * DAY_MS * NANOS_PER_MS,
+        // The hard ceiling; the host's own (smaller) limit dead-letters with a reason instead.
+        max_msg_size: 1024 * 1024,
+      },
+    ],
+    [
+      config.deadLetterStream,
+      {
+        name: config.deadLetterStream,
+        subjects: [`dlq.${config.prefix}.>`],
+        storage: StorageType.File,
+        num_replicas: replicas,
+        max_age: DEAD_LETTER_RETENTION_MS * NANOS_PER_MS,
+      },
+    ],
+  ]);
 }
 
-async function ensureStream(jsm: JetStreamManager, name: string, config: StreamSettings): Promise<void> {
-  let current: object;
-  try {
-    current = (await jsm.streams.info(name)).config;
-  } catch (err) {
-    if (!/stream not found/i.test(String(err))) throw err;
-    await jsm.streams.add({ ...config, name });
-    return;
-  }
-  // Hosts start often (KEDA scales them from zero): an unchanged stream is not rewritten, so
-  // in steady state a function's NATS user needs no right to change the shared streams.
-  if (!hasSettings(current, config)) await jsm.streams.update(name, config);
+export interface WantedStream {
+  name: string;
+  settings: Partial<StreamSettings>;
+  /** How to make it when missing; by default a stream with exactly these settings. */
+  create?: () => Promise<unknown>;
 }
 
-export async function ensureStreams(jsm: JetStreamManager, config: RuntimeConfig): Promise<void> {
-  await ensureStream(jsm, config.eventsStream, {
-    name: config.eventsStream,
-    subjects: [`${config.prefix}.>`],
-    storage: StorageType.File,
-    num_replicas: config.streamReplicas ?? 1,
-    duplicate_window: config.duplicateWindowMs * NANOS_PER_MS,
-    max_age: 7 * DAY_MS * NANOS_PER_MS,
-    // The hard ceiling; the host's own (smaller) limit dead-letters with a reason instead.
-    max_msg_size: 1024 * 1024,
-  });
-  await ensureStream(jsm, config.deadLetterStream, {
-    name: config.deadLetterStream,
-    subjects: [`dlq.${config.prefix}.>`],
-    storage: StorageType.File,
-    num_replicas: config.streamReplicas ?? 1,
-    max_age: DEAD_LETTER_RETENTION_MS * NANOS_PER_MS,
-  });
+/** One stream: created or updated where `config.provisioning` allows, checked where it does not. */
+export function ensureStream(
+  jsm: JetStreamManager,
+  config: RuntimeConfig,
+  stream: WantedStream,
+): Promise<Action> {
+  const { name, settings } = stream;
+  return reconcile(
+    {
+      what: `stream ${name}`,
+      wanted: settings,
+      read: () => readIfPresent(async () => (await jsm.streams.info(name)).config),
+      create: stream.create ?? (() => jsm.streams.add({ ...(settings as StreamSettings), name })),
+      update: () => jsm.streams.update(name, settings),
+    },
+    config.provisioning,
+  );
+}
+
+/** The events and dead-letter streams (what the watchers and the ingress check at start, too). */
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  config: RuntimeConfig,
+): Promise<{ name: string; action: Action }[]> {
+  const done = [];
+  for (const [name, settings] of streamSettings(config))
+    done.push({ name, action: await ensureStream(jsm, config, { name, settings }) });
+  return done;
 }
 
 export function consumerConfig(config: RuntimeConfig, fn: AnyFunction): Partial<ConsumerConfig> {
@@ -78,17 +106,22 @@ export function consumerConfig(config: RuntimeConfig, fn: AnyFunction): Partial<
   };
 }
 
-export async function ensureConsumer(
+/** A function's durable consumer: its filter is what confines the function to its own events. */
+export function ensureConsumer(
   jsm: JetStreamManager,
   config: RuntimeConfig,
   fn: AnyFunction,
-): Promise<void> {
+): Promise<Action> {
+  const stream = config.eventsStream;
   const wanted = consumerConfig(config, fn);
-  try {
-    await jsm.consumers.info(config.eventsStream, fn.name);
-    await jsm.consumers.update(config.eventsStream, fn.name, wanted);
-  } catch (err) {
-    if (!/consumer not found/i.test(String(err))) throw err;
-    await jsm.consumers.add(config.eventsStream, wanted);
-  }
+  return reconcile(
+    {
+      what: `consumer ${fn.name} on ${stream}`,
+      wanted,
+      read: () => readIfPresent(async () => (await jsm.consumers.info(stream, fn.name)).config),
+      create: () => jsm.consumers.add(stream, wanted),
+      update: () => jsm.consumers.update(stream, fn.name, wanted),
+    },
+    config.provisioning,
+  );
 }

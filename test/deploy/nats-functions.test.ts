@@ -2,6 +2,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { functionsByName } from "../../functions/index.ts";
 import { labelKataNode } from "../../functions/label-kata-node/index.ts";
 import { optionsFromEnv, provisionTenant } from "../../functions/provision-tenant/index.ts";
 import {
@@ -20,7 +21,7 @@ import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { kubeConfig, uniqueName } from "../harness/servers.ts";
 import { waitForOutcome } from "../runtime/support.ts";
-import { startPrivateNats, violations, type PrivateNats } from "./nats-server.ts";
+import { provisionAsProvisioner, startPrivateNats, violations, type PrivateNats } from "./nats-server.ts";
 
 const admin = kubeFromConfig(kubeConfig());
 let server: PrivateNats;
@@ -32,11 +33,13 @@ beforeAll(async () => {
   server = await startPrivateNats();
   operator = await server.connectAs("operator");
   jsm = await jetstreamManager(operator);
+  // As deployed: the provisioner made the bus, each host only binds to it.
   config = {
-    ...configFromEnv({ NATS_URL: server.url }),
+    ...configFromEnv({ NATS_URL: server.url, ICN_NATS_PROVISIONING: "bind" }),
     ackWaitMs: 5_000,
     retry: { attempts: 2, backoffMs: [50] },
   };
+  await provisionAsProvisioner(server, config, functionsByName([], {}));
 });
 afterAll(async () => {
   await operator?.close();
@@ -179,6 +182,9 @@ describe.each([
 
   test.each([
     ["reading another function's consumer", `$JS.API.CONSUMER.INFO.ICN_EVENTS.${other}`],
+    ["re-filtering its own consumer", `$JS.API.CONSUMER.DURABLE.CREATE.ICN_EVENTS.${user}`],
+    ["creating a consumer of its own", "$JS.API.CONSUMER.CREATE.ICN_EVENTS"],
+    ["creating the events stream", "$JS.API.STREAM.CREATE.ICN_EVENTS"],
     ["pulling from another function's consumer", `$JS.API.CONSUMER.MSG.NEXT.ICN_EVENTS.${other}`],
     ["changing the events stream", "$JS.API.STREAM.UPDATE.ICN_EVENTS"],
     ["deleting the events stream", "$JS.API.STREAM.DELETE.ICN_EVENTS"],

@@ -1,4 +1,4 @@
-// A private nats-server configured with the checked-in generated users (deploy/nats/users.conf), and connections as each.
+// A private nats-server configured with the checked-in generated users (deploy/nats/users.conf), connections as each, the provisioner's setup.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,12 +7,17 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { freePort } from "../../deploy/local/processes.ts";
 import { repoRoot } from "../../deploy/local/paths.ts";
 import { platformUsers, USERS_CONF } from "../../deploy/nats/generate.ts";
-import { inboxPrefix } from "../../deploy/nats/permissions.ts";
+import { inboxPrefix, PROVISIONER } from "../../deploy/nats/permissions.ts";
+import type { RuntimeConfig } from "../../shared/config.ts";
+import type { AnyFunction } from "../../shared/function.ts";
+import { provisionBus, type Provisioned } from "../../shared/host/provision-bus.ts";
 
 export interface PrivateNats {
   url: string;
   /** Connects as a generated user, with its password and its own inbox prefix (as the Deployments do). */
   connectAs(user: string, options?: { password?: string; inbox?: string }): Promise<NatsConnection>;
+  /** A generated user's test password, for a child process that connects as it. */
+  passwordOf(user: string): string;
   stop(): Promise<void>;
 }
 
@@ -69,6 +74,7 @@ export async function startPrivateNats(): Promise<PrivateNats> {
         timeout: 5000,
         maxReconnectAttempts: 0,
       }),
+    passwordOf: (user) => passwords.get(user) ?? "",
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -105,4 +111,18 @@ export function violations(
       waiters.add(check);
       check();
     });
+}
+
+/** Sets the bus up as the deploy's icn-provision Job does: as the provisioner, for `functions`. */
+export async function provisionAsProvisioner(
+  server: PrivateNats,
+  config: RuntimeConfig,
+  functions: readonly AnyFunction[],
+): Promise<Provisioned[]> {
+  const nc = await server.connectAs(PROVISIONER);
+  try {
+    return await provisionBus(nc, { ...config, provisioning: "create" }, functions);
+  } finally {
+    await nc.close();
+  }
 }

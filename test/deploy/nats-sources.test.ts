@@ -1,6 +1,7 @@
 // The generated NATS users of the event sources: each watcher publishes its one event, the ingress the inputs and reads outcomes.
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { functionsByName } from "../../functions/index.ts";
 import { provisionTenant, optionsFromEnv } from "../../functions/provision-tenant/index.ts";
 import { startWatchers, watcherOptionsFromEnv, type WatcherName } from "../../functions/watchers/index.ts";
 import { configFromEnv, type RuntimeConfig } from "../../shared/config.ts";
@@ -11,7 +12,7 @@ import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { kubeConfig, uniqueName } from "../harness/servers.ts";
 import { waitForOutcome } from "../runtime/support.ts";
-import { startPrivateNats, type PrivateNats } from "./nats-server.ts";
+import { provisionAsProvisioner, startPrivateNats, type PrivateNats } from "./nats-server.ts";
 
 const admin = kubeFromConfig(kubeConfig());
 let server: PrivateNats;
@@ -24,7 +25,9 @@ beforeAll(async () => {
   server = await startPrivateNats();
   operator = await server.connectAs("operator");
   jsm = await jetstreamManager(operator);
-  config = configFromEnv({ NATS_URL: server.url });
+  // As deployed: the provisioner made the bus; the watchers, the ingress and the host only check it.
+  config = configFromEnv({ NATS_URL: server.url, ICN_NATS_PROVISIONING: "bind" });
+  await provisionAsProvisioner(server, config, functionsByName([], {}));
 });
 afterAll(async () => {
   for (const close of closers.reverse()) await close();

@@ -10,20 +10,25 @@ import { FIXTURES } from "../../schemas/fixtures.ts";
 import { configFromEnv } from "../../shared/config.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { startHost, type Host } from "../../shared/host/host.ts";
-import { OutcomeStore } from "../../shared/host/outcomes.ts";
-import { ensureConsumer, ensureStreams } from "../../shared/host/streams.ts";
+import { consumerConfig } from "../../shared/host/streams.ts";
 import { startIngress, type Ingress } from "../../shared/ingress/server.ts";
 import { parseSources } from "../../shared/ingress/sources.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
-import { startPrivateNats, type PrivateNats } from "../deploy/nats-server.ts";
+import { provisionAsProvisioner, startPrivateNats, type PrivateNats } from "../deploy/nats-server.ts";
 import { kubeConfig, uniqueName } from "../harness/servers.ts";
 import { waitUntil } from "../runtime/support.ts";
+import { consumerAttacks, pullOwn } from "../security/k-consumer-attacks.ts";
 import { ProbeLog } from "./probes.ts";
 import { podUnsafe, unsafePods } from "./workload.ts";
 
 const INPUTS = EVENT_NAMES.filter((n) => !isResultEvent(n));
-const config = configFromEnv({ ICN_SUBJECT_PREFIX: "icn", ICN_HTTP_PORT: "0" });
+// As deployed: every component binds to what the provisioner made, and may create nothing.
+const config = configFromEnv({
+  ICN_SUBJECT_PREFIX: "icn",
+  ICN_HTTP_PORT: "0",
+  ICN_NATS_PROVISIONING: "bind",
+});
 const functions = functionsByName([], {});
 const log = createLogger("bus-security", "silent");
 
@@ -44,11 +49,9 @@ async function as(user: string): Promise<NatsConnection> {
 
 beforeAll(async () => {
   bus = await startPrivateNats();
-  // The operator sets the bus up, as a deploy job would; the functions then only look things up.
+  // The provisioner sets the bus up, as the deploy's icn-provision Job does; the functions only bind.
+  await provisionAsProvisioner(bus, config, functions);
   operator = await as("operator");
-  await ensureStreams(await jetstreamManager(operator), config);
-  for (const fn of functions) await ensureConsumer(await jetstreamManager(operator), config, fn);
-  await OutcomeStore.open(operator, config.outcomesBucket);
 });
 afterAll(async () => {
   save();
@@ -144,6 +147,54 @@ test.each(FUNCTION_NAMES)("%s cannot read another function's consumer, events or
   );
   const own = await probe(`${name} reads its own consumer`, "allowed", () =>
     jsm.consumers.info(config.eventsStream, name),
+  );
+  save();
+  expect(results.map((r) => r.refused)).toEqual(results.map(() => true));
+  expect(own.refused).toBe(false);
+});
+
+test.each(FUNCTION_NAMES)(
+  "%s cannot re-filter its own consumer to icn.> nor create one: it still pulls only its own events",
+  async (name) => {
+    const nc = await as(name);
+    const attacks = [];
+    for (const { what, attempt } of await consumerAttacks(nc, config, name))
+      attacks.push(await probe(what, "refused", attempt));
+    const pulled = await probe(`${name} pulls and acks its own consumer`, "allowed", () =>
+      pullOwn(nc, config, name),
+    );
+    const own = await (await jetstreamManager(operator)).consumers.info(config.eventsStream, name);
+    save();
+    expect(attacks.map((p) => p.refused)).toEqual(attacks.map(() => true));
+    expect(pulled.refused).toBe(false);
+    const fn = functions.find((f) => f.name === name)!;
+    expect(own.config.filter_subjects).toEqual(consumerConfig(config, fn).filter_subjects);
+  },
+);
+
+test("the provisioner sets the bus up, and may read, publish or delete nothing", async () => {
+  const nc = await as("provisioner");
+  const request = (subject: string): Promise<unknown> => nc.request(subject, "{}", { timeout: 3000 });
+  const results = [
+    await probe("provisioner publishes tenant.requested", "refused", () =>
+      publishEvent(jetstream(nc), config.prefix, anEvent("tenant.requested")),
+    ),
+    await probe("provisioner pulls a function's events", "refused", () =>
+      request(`$JS.API.CONSUMER.MSG.NEXT.${config.eventsStream}.provision-tenant`),
+    ),
+    await probe("provisioner creates a consumer of its own", "refused", () =>
+      request(`$JS.API.CONSUMER.CREATE.${config.eventsStream}`),
+    ),
+    await probe("provisioner deletes the events stream", "refused", () =>
+      request(`$JS.API.STREAM.DELETE.${config.eventsStream}`),
+    ),
+    await probe(`provisioner subscribes to ${config.prefix}.>`, "refused", () =>
+      subscribeRefused(nc, `${config.prefix}.>`),
+    ),
+  ];
+  const fn = functions.find((f) => f.name === "provision-tenant")!;
+  const own = await probe("provisioner updates a function's consumer", "allowed", async () =>
+    (await jetstreamManager(nc)).consumers.update(config.eventsStream, fn.name, consumerConfig(config, fn)),
   );
   save();
   expect(results.map((r) => r.refused)).toEqual(results.map(() => true));
