@@ -32,11 +32,10 @@ export interface Workload {
   events: Expected[];
 }
 
-/** A namespace labelled as a tenant's (no admission policies bind it), holding runc pods. */
+/** A namespace labelled as a tenant's, holding runc pods that were there before it was adopted. */
 export async function unsafePods(core: CoreV1Api, namespace: string, count: number): Promise<V1Pod[]> {
-  await core.createNamespace({
-    body: { metadata: { name: namespace, labels: { [TENANT_LABEL]: namespace } } },
-  });
+  // Unlabelled first: once the tenant label is on, the cluster-wide Kata floor refuses runc pods.
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
   const pods: V1Pod[] = [];
   for (let i = 0; i < count; i += 20) {
     const batch = Array.from({ length: Math.min(20, count - i) }, (_, j) =>
@@ -50,6 +49,8 @@ export async function unsafePods(core: CoreV1Api, namespace: string, count: numb
     );
     pods.push(...(await Promise.all(batch)));
   }
+  const path = `/metadata/labels/${TENANT_LABEL.replace("/", "~1")}`;
+  await core.patchNamespace({ name: namespace, body: [{ op: "add", path, value: namespace }] });
   return pods;
 }
 
