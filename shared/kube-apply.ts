@@ -35,9 +35,9 @@ export function foreignManagers(obj: KubernetesObject, fieldManager: string): st
 /**
  * Apply for an object the platform names and owns whole. Server-side apply merges: fields another
  * manager set (a pre-planted NetworkPolicy's allow-all rules) would survive under our name and our
- * tamper protection. So when another manager owns any field, the object is replaced by exactly ours;
- * when another manager set a field that cannot change (a RoleBinding's roleRef), it is deleted and
- * created again as ours.
+ * tamper protection, and a field that cannot change (a RoleBinding's roleRef) would fail the apply.
+ * So an object of our name that another manager wrote is deleted and created again as ours alone
+ * (a replace would leave the other manager co-owning every field we set to the same value).
  */
 export async function applyOwned<T extends KubernetesObject>(
   kube: Kube,
@@ -45,21 +45,14 @@ export async function applyOwned<T extends KubernetesObject>(
   fieldManager: string,
   options: { dryRun?: "All" } = {},
 ): Promise<T> {
-  let applied: T;
+  let applied: T | undefined;
   try {
     applied = await apply(kube, obj, fieldManager, options);
   } catch (err) {
     if (!isImmutableClash(err)) throw err;
-    return recreate(kube, obj, fieldManager, options);
   }
-  const foreign = foreignManagers(applied, fieldManager);
-  if (foreign.length === 0) return applied;
-  const whole = { ...obj, metadata: { ...obj.metadata, resourceVersion: applied.metadata?.resourceVersion } };
-  try {
-    return await kube.objects.replaceWhole(whole, { fieldManager, dryRun: options.dryRun });
-  } catch (err) {
-    throw classifyKubeError(err, `replace ${refOf(obj)} (fields set by ${foreign.join(", ")})`);
-  }
+  if (applied && foreignManagers(applied, fieldManager).length === 0) return applied;
+  return recreate(kube, obj, fieldManager, options);
 }
 
 // 422 Invalid: an existing object of our name holds a value we may not change in place.
@@ -74,18 +67,26 @@ async function recreate<T extends KubernetesObject>(
   options: { dryRun?: "All" },
 ): Promise<T> {
   const existing = await readIfExists(kube, obj);
-  if (!existing || foreignManagers(existing, fieldManager).length === 0)
+  if (existing && foreignManagers(existing, fieldManager).length === 0)
     throw permanent(
       "KUBE_REJECTED",
       `apply ${refOf(obj)}: an unchangeable field differs from the platform's own object`,
     );
-  try {
-    const preconditions = { uid: existing.metadata?.uid };
-    await kube.objects.delete(existing, undefined, options.dryRun, undefined, undefined, undefined, {
-      preconditions,
-    });
-  } catch (err) {
-    throw classifyKubeError(err, `delete ${refOf(obj)} to recreate it as the platform's`);
+  if (existing) {
+    try {
+      const preconditions = { uid: existing.metadata?.uid };
+      await kube.objects.delete(existing, undefined, options.dryRun, undefined, undefined, undefined, {
+        preconditions,
+      });
+    } catch (err) {
+      // 404: gone already; 409: another writer recreated it meanwhile; either way, apply decides next.
+      const code = (err as { code?: number }).code;
+      if (code !== 404 && code !== 409)
+        throw classifyKubeError(
+          err,
+          `delete ${refOf(obj)} (written by ${foreignManagers(existing, fieldManager).join(", ")})`,
+        );
+    }
   }
   return apply(kube, obj, fieldManager, options);
 }

@@ -29,21 +29,6 @@ export class RawObjectApi extends KubernetesObjectApi {
     return this.requestPromise<T>(request);
   }
 
-  /** PUT: the object becomes exactly `spec` (resourceVersion required); every field another manager set goes. */
-  async replaceWhole<T extends KubernetesObject>(
-    spec: T,
-    options: { fieldManager: string; dryRun?: "All" },
-  ): Promise<T> {
-    const path = await this.specUriPath(spec, "replace");
-    const request = this.configuration.baseServer.makeRequestContext(path, "PUT");
-    request.setHeaderParam("Accept", "application/json");
-    request.setHeaderParam("Content-Type", "application/json");
-    request.setQueryParam("fieldManager", options.fieldManager);
-    if (options.dryRun) request.setQueryParam("dryRun", options.dryRun);
-    request.setBody(JSON.stringify(spec));
-    return this.requestPromise<T>(request);
-  }
-
   /** JSON merge patch (RFC 7386): a null removes a key, e.g. a label another manager set. */
   async mergePatch<T extends KubernetesObject>(spec: T, patch: unknown, fieldManager: string): Promise<T> {
     const path = await this.specUriPath(spec, "patch");

@@ -17,6 +17,8 @@ export interface SendOptions {
   time?: string;
   /** Deliver to `fn` alone as a replay (as `icnctl replay` does), bypassing de-duplication. */
   replay?: boolean;
+  /** The CloudEvents source (the producer); the test suite's own by default. */
+  source?: string;
 }
 
 export interface FunctionRig {
@@ -64,7 +66,7 @@ export async function functionRig(
     host,
     nc,
     send: async (name, data, fn, options = {}) => {
-      const event = newEvent({ name, source: "urn:test:functions", data, id: options.id });
+      const event = newEvent({ name, source: options.source ?? "urn:test:functions", data, id: options.id });
       const timed = options.time ? event.cloneWith({ time: options.time }) : event;
       const since = new Date().toISOString();
       const replay = options.replay
