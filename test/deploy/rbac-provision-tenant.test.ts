@@ -9,6 +9,7 @@ import {
   type KubernetesObject,
 } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { guardPolicies } from "../../functions/provision-tenant/guard-policies.ts";
 import { optionsFromEnv, provisionTenant } from "../../functions/provision-tenant/index.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
@@ -100,6 +101,15 @@ describe("the apiserver allows exactly what it uses", () => {
   ])("may %s", async (_, attributes) => {
     expect(await can(asFunction, attributes)).toBe(true);
   });
+
+  const guards = guardPolicies([]).filter((p) => p.kind?.endsWith("Policy"));
+  test.each(guards.map((p) => [p.metadata?.name ?? "", (p.kind ?? "").toLowerCase().replace(/y$/, "ies")]))(
+    "may apply the guard %s (%s)",
+    async (name, resource) => {
+      for (const verb of ["create", "patch"])
+        expect(await can(asFunction, { verb, group: admission, resource, name })).toBe(true);
+    },
+  );
 
   test.each([
     ["delete nodes", { verb: "delete", resource: "nodes" }],

@@ -9,13 +9,16 @@ import {
 } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { labelKataNode, optionsFromEnv as labelOptions } from "../../functions/label-kata-node/index.ts";
-import { POLICY, sharedPolicies } from "../../functions/provision-tenant/admission-policies.ts";
+import { POLICY } from "../../functions/provision-tenant/admission-policies.ts";
+import { NOT_THE_PLATFORM } from "../../functions/provision-tenant/guard-builder.ts";
+import { guardPolicies } from "../../functions/provision-tenant/guard-policies.ts";
 import { optionsFromEnv, provisionTenant } from "../../functions/provision-tenant/index.ts";
 import {
   optionsFromEnv as quarantineOptions,
   quarantineRuncPod,
 } from "../../functions/quarantine-runc-pod/index.ts";
 import { FUNCTION_NAMES } from "../../functions/index.ts";
+import { ADOPT_LABEL } from "../../schemas/names.ts";
 import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { impersonating, kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
 import { functionRig, type FunctionRig } from "../functions/support.ts";
@@ -41,10 +44,10 @@ const rigs: Record<string, FunctionRig> = {};
 let nc: NatsConnection;
 const legacy: V1Pod[] = [];
 
-/** The identities a tamper policy lets through, read back from its CEL expression. */
+/** The identities a guard lets through, read back from the CEL of its match condition. */
 function identitiesOf(policy: KubernetesObject | undefined): string[] {
-  const spec = (policy as { spec?: { variables?: { name: string; expression: string }[] } }).spec;
-  const expression = spec?.variables?.find((v) => v.name === "platform")?.expression ?? "";
+  const spec = (policy as { spec?: { matchConditions?: { name: string; expression: string }[] } }).spec;
+  const expression = spec?.matchConditions?.find((c) => c.name === NOT_THE_PLATFORM)?.expression ?? "";
   return [...expression.matchAll(/'([^']+)'/g)].map((m) => m[1] ?? "");
 }
 
@@ -74,8 +77,8 @@ beforeAll(async () => {
     quarantineRuncPod(quarantineOptions({})),
     await serviceAccountKube("quarantine-runc-pod"),
   );
-  // Workloads that predate the tenant: its namespace is adopted, they still run under runc.
-  await core.createNamespace({ body: { metadata: { name: tenant } } });
+  // Workloads that predate the tenant: its namespace is adopted (an operator approved it), they still run under runc.
+  await core.createNamespace({ body: { metadata: { name: tenant, labels: { [ADOPT_LABEL]: tenant } } } });
   const aPod = { metadata: { name: "" }, spec: { containers: [{ name: "c", image: "legacy:1" }] } };
   for (const name of ["legacy-a", "legacy-b"])
     legacy.push(await core.createNamespacedPod({ namespace: tenant, body: { ...aPod, metadata: { name } } }));
@@ -104,18 +107,26 @@ describe("the platform's identities are exactly the functions' ServiceAccounts",
       expect(JSON.stringify(build(overlay))).not.toContain("ICN_PLATFORM_IDENTITIES");
   });
 
-  test("the tamper policy built with the Deployment's options lets through those and Kubernetes' cleanup only", () => {
-    const tamper = sharedPolicies(optionsFromEnv({}).platformIdentities).find(
-      (p) => p.kind === "ValidatingAdmissionPolicy" && p.metadata?.name === POLICY.tamper,
+  test("every guard built with the Deployment's options lets through those and Kubernetes' cleanup only", () => {
+    const guards = guardPolicies(optionsFromEnv({}).platformIdentities).filter((p) =>
+      p.kind?.endsWith("Policy"),
     );
-    expect(identitiesOf(tamper).sort()).toEqual([...functionAccounts, ...KUBE_CONTROLLERS].sort());
+    expect(guards.map((p) => p.metadata?.name)).toContain(POLICY.tamper);
+    for (const guard of guards)
+      expect(identitiesOf(guard).sort()).toEqual([...functionAccounts, ...KUBE_CONTROLLERS].sort());
   });
 
-  test("the policy in force names them (and, in this shared test cluster, the other suites' admin)", async () => {
+  test("every guard in force names them (and, in this shared test cluster, the other suites' admin)", async () => {
     const admission = admin.makeApiClient(AdmissionregistrationV1Api);
-    const inForce = await admission.readValidatingAdmissionPolicy({ name: POLICY.tamper });
-    const expected = [...functionAccounts, await adminUsername(), ...KUBE_CONTROLLERS];
-    expect(identitiesOf(inForce as KubernetesObject).sort()).toEqual(expected.sort());
+    const expected = [...functionAccounts, await adminUsername(), ...KUBE_CONTROLLERS].sort();
+    for (const guard of guardPolicies([]).filter((p) => p.kind?.endsWith("Policy"))) {
+      const name = guard.metadata?.name ?? "";
+      const inForce =
+        guard.kind === "MutatingAdmissionPolicy"
+          ? await admission.readMutatingAdmissionPolicy({ name })
+          : await admission.readValidatingAdmissionPolicy({ name });
+      expect(identitiesOf(inForce as KubernetesObject).sort()).toEqual(expected);
+    }
   });
 });
 
