@@ -8,6 +8,7 @@ import {
 } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { aTenantRequested } from "../../schemas/fixtures.ts";
+import { ADOPT_LABEL } from "../../schemas/names.ts";
 import {
   optionsFromEnv as provisionOptions,
   provisionTenant,
@@ -162,7 +163,10 @@ describe("as the tenant's admin, the apiserver enforces isolation", () => {
       if (/was admitted/.test(result.message)) throw result;
       return result;
     });
-    expect(denial.message).toMatch(/runtime class 'runc' is not allowed in tenant .*Kata/);
+    // The cluster-wide floor or the tenant's own policy, whichever the apiserver evaluates first.
+    expect(denial.message).toMatch(
+      /runtime class 'runc' is not allowed in tenant .*Kata|Kata VMs: runtime class runc is not one of the platform's Kata classes/,
+    );
   });
 
   test("another allowed Kata class is admitted", async () => {
@@ -268,7 +272,7 @@ describe("what is refused changes nothing", () => {
     const owner = `${name}-dev`;
     await rig.send("tenant.requested", aTenantRequested({ tenant: owner }), "provision-tenant");
     const result = await rejected(aTenantRequested({ tenant: name, namespaces: [name, owner] }));
-    expect(result).toMatchObject({ code: "POLICY_REFUSED", tenant: name });
+    expect(result).toMatchObject({ code: "NAMESPACE_TAKEN", tenant: name });
     expect(String(result?.reason)).toContain(`belongs to tenant ${owner}`);
     expect(await namespaceExists(name)).toBe(false);
     expect((await core.readNamespace({ name: owner })).metadata?.labels?.["icn.akraino.org/tenant"]).toBe(
@@ -276,9 +280,15 @@ describe("what is refused changes nothing", () => {
     );
   });
 
-  test("an existing namespace without a tenant label is adopted", async () => {
+  test("an existing namespace is adopted only once an operator approved it", async () => {
     const name = uniqueName("legacy");
     await core.createNamespace({ body: { metadata: { name } } });
+    const refused = await rejected(aTenantRequested({ tenant: name }));
+    expect(refused).toMatchObject({ code: "ADOPTION_NOT_APPROVED", tenant: name });
+    await core.patchNamespace({
+      name,
+      body: [{ op: "add", path: "/metadata/labels", value: { [ADOPT_LABEL]: name } }],
+    });
     const { outcome } = await rig.send(
       "tenant.requested",
       aTenantRequested({ tenant: name }),
