@@ -1,4 +1,7 @@
-// How quarantine acts: what it does after isolating, dry-run, which classes are Kata, the rate limit.
+// How quarantine acts: what it does after isolating, dry-run, which handlers are Kata, the rate limit, the claims.
+import { envInt } from "../../shared/env.ts";
+import { kataRuntimeFromEnv, type KataRuntime } from "../../shared/kata.ts";
+import { QuarantineClaims } from "./claims.ts";
 import { tokenBucket, type RateLimiter } from "./rate-limit.ts";
 
 export const ACTIONS = ["isolate", "evict", "delete"] as const;
@@ -7,24 +10,24 @@ export type Action = (typeof ACTIONS)[number];
 export interface QuarantineOptions {
   action: Action;
   dryRun: boolean;
-  kataClasses: readonly string[];
+  /** A pod is safe only if its RuntimeClass's handler is one of these Kata handlers. */
+  kata: KataRuntime;
   /** Evictions and deletions allowed (a storm isolates many pods, but does not empty a cluster). */
   limiter: RateLimiter;
+  /** Who quarantines each pod; one book per function instance when not given. */
+  claims?: QuarantineClaims;
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): QuarantineOptions {
-  const action = (env.ICN_QUARANTINE_ACTION ?? "isolate") as Action;
+  const action = (env.ICN_QUARANTINE_ACTION?.trim() || "isolate") as Action;
   if (!ACTIONS.includes(action))
     throw new Error(`ICN_QUARANTINE_ACTION must be one of ${ACTIONS.join(", ")}, got "${action}"`);
-  const perMinute = Number(env.ICN_QUARANTINE_DESTRUCTIVE_PER_MINUTE ?? 30);
-  if (!(perMinute >= 0))
-    throw new Error(
-      `ICN_QUARANTINE_DESTRUCTIVE_PER_MINUTE must be a number, got "${env.ICN_QUARANTINE_DESTRUCTIVE_PER_MINUTE}"`,
-    );
+  const perMinute = envInt(env, "ICN_QUARANTINE_DESTRUCTIVE_PER_MINUTE", 30);
   return {
     action,
-    dryRun: env.ICN_QUARANTINE_DRY_RUN === "true",
-    kataClasses: (env.ICN_KATA_RUNTIME_CLASSES ?? "kata-qemu,kata-clh").split(","),
+    dryRun: env.ICN_QUARANTINE_DRY_RUN?.trim() === "true",
+    kata: kataRuntimeFromEnv(env),
     limiter: tokenBucket(perMinute, Math.max(1, Math.ceil(perMinute / 6))),
+    claims: new QuarantineClaims(),
   };
 }

@@ -1,7 +1,9 @@
 // The watchers, the platform's own event sources: run them in a host process with startWatchers or runWatchers.
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { RuntimeConfig } from "../../shared/config.ts";
+import { envList } from "../../shared/env.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
+import { kataRuntimeFromEnv } from "../../shared/kata.ts";
 import type { Kube } from "../../shared/kube.ts";
 import type { Logger } from "../../shared/logging.ts";
 import { startNodeWatcher } from "./node-watcher.ts";
@@ -14,18 +16,12 @@ export { NODE_WATCHER } from "./node-watcher.ts";
 export { POD_WATCHER } from "./pod-watcher.ts";
 export { WATCHER_NAMES, type WatcherName, type WatcherOptions } from "./watcher.ts";
 
-const list = (value: string | undefined): string[] =>
-  (value ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 /**
- * ICN_WATCHERS (node-watcher,pod-watcher), ICN_KATA_RUNTIME_CLASSES, and the selectors that narrow what
- * is watched: ICN_WATCH_NODE_SELECTOR, ICN_WATCH_NAMESPACE_SELECTOR.
+ * ICN_WATCHERS (node-watcher,pod-watcher), the Kata runtime (ICN_KATA_RUNTIME_CLASSES, ICN_KATA_HANDLERS),
+ * and the selectors that narrow what is watched: ICN_WATCH_NODE_SELECTOR, ICN_WATCH_NAMESPACE_SELECTOR.
  */
 export function watcherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): WatcherOptions {
-  const names = list(env.ICN_WATCHERS);
+  const names = envList(env, "ICN_WATCHERS");
   const unknown = names.filter((n) => !WATCHER_NAMES.includes(n as WatcherName));
   if (unknown.length)
     throw new Error(
@@ -33,9 +29,9 @@ export function watcherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Wat
     );
   return {
     watchers: names.length ? (names as WatcherName[]) : WATCHER_NAMES,
-    kataClasses: list(env.ICN_KATA_RUNTIME_CLASSES ?? "kata-qemu,kata-clh"),
-    nodeSelector: env.ICN_WATCH_NODE_SELECTOR || undefined,
-    namespaceSelector: env.ICN_WATCH_NAMESPACE_SELECTOR || ALL_TENANTS_SELECTOR,
+    kata: kataRuntimeFromEnv(env),
+    nodeSelector: env.ICN_WATCH_NODE_SELECTOR?.trim() || undefined,
+    namespaceSelector: env.ICN_WATCH_NAMESPACE_SELECTOR?.trim() || ALL_TENANTS_SELECTOR,
   };
 }
 

@@ -15,6 +15,8 @@ export interface ListWatchSpec<T extends KubernetesObject> {
   labelSelector?: string;
   list: () => Promise<ObjectList<T>>;
   watch: Pick<Watch, "watch">;
+  /** Called synchronously when a (re)list came back, right before its items: a cache may start afresh. */
+  onListed?: () => void;
   /** Called for every listed object (as ADDED) and every watch event, in order. */
   onEvent: (phase: WatchPhase, obj: T) => void;
   /** Called synchronously right after each (re)list has been handed to onEvent. */
@@ -50,6 +52,7 @@ function isQuietTimeout(err: unknown): boolean {
 
 async function relist<T extends KubernetesObject>(spec: ListWatchSpec<T>): Promise<string> {
   const list = await spec.list();
+  spec.onListed?.();
   for (const item of list.items) spec.onEvent("ADDED", item);
   spec.onSynced?.();
   return list.metadata?.resourceVersion ?? "";

@@ -1,23 +1,25 @@
+import { DEFAULT_KATA_CLASSES, DEFAULT_KATA_HANDLERS } from "../../shared/kata.ts";
 import { watcherOptionsFromEnv } from "./index.ts";
 
 test("both watchers over every tenant namespace by default", () => {
   expect(watcherOptionsFromEnv({})).toEqual({
     watchers: ["node-watcher", "pod-watcher"],
-    kataClasses: ["kata-qemu", "kata-clh"],
+    kata: { classes: [...DEFAULT_KATA_CLASSES], handlers: [...DEFAULT_KATA_HANDLERS] },
     nodeSelector: undefined,
     namespaceSelector: "icn.akraino.org/tenant",
   });
 });
 
-test("the environment narrows what is watched", () => {
+test("the environment narrows what is watched; list entries are trimmed (' kata-clh' still counts)", () => {
   const env = {
     ICN_WATCHERS: "pod-watcher",
-    ICN_KATA_RUNTIME_CLASSES: "kata-fc, secure-vm",
+    ICN_KATA_RUNTIME_CLASSES: "kata-qemu, kata-clh",
+    ICN_KATA_HANDLERS: "kata-fc, kata-clh",
     ICN_WATCH_NAMESPACE_SELECTOR: "icn.akraino.org/tenant=acme",
   };
   expect(watcherOptionsFromEnv(env)).toMatchObject({
     watchers: ["pod-watcher"],
-    kataClasses: ["kata-fc", "secure-vm"],
+    kata: { classes: ["kata-qemu", "kata-clh"], handlers: ["kata-fc", "kata-clh"] },
     namespaceSelector: "icn.akraino.org/tenant=acme",
   });
 });

@@ -1,7 +1,19 @@
-import type { V1Pod } from "@kubernetes/client-node";
-import { isTenantNamespace, unsafePod, unsafeReason } from "./unsafe-pod.ts";
+import type { V1Pod, V1RuntimeClass } from "@kubernetes/client-node";
+import type { KataRuntime } from "../../shared/kata.ts";
+import { isTenantNamespace, unsafePod, unsafeReason, type RuntimeClasses } from "./unsafe-pod.ts";
 
-const KATA = ["kata-qemu", "secure-vm"];
+const KATA: KataRuntime = { classes: ["kata-qemu"], handlers: ["kata-qemu", "kata-clh"] };
+const rc = (name: string, handler: string): [string, V1RuntimeClass] => [
+  name,
+  { metadata: { name }, handler },
+];
+const CLASSES: RuntimeClasses = new Map([
+  rc("kata-qemu", "kata-qemu"),
+  rc("secure-vm", "kata-clh"),
+  rc("kata-fake", "runc"),
+  rc("runc", "runc"),
+  rc("gvisor", "runsc"),
+]);
 const aPod = (
   spec: {
     runtimeClassName?: string;
@@ -23,27 +35,38 @@ const aPod = (
 
 test.each([
   ["no runtime class", aPod(), /no runtime class/],
-  ["runc", aPod({ runtimeClassName: "runc" }), /runtime class runc is not a Kata class/],
-  ["gvisor", aPod({ runtimeClassName: "gvisor" }), /gvisor/],
+  [
+    "runc",
+    aPod({ runtimeClassName: "runc" }),
+    /runtime class runc has handler runc, which is not a Kata handler/,
+  ],
+  ["gvisor", aPod({ runtimeClassName: "gvisor" }), /handler runsc/],
+  [
+    "a kata- name whose handler is runc",
+    aPod({ runtimeClassName: "kata-fake" }),
+    /kata-fake has handler runc/,
+  ],
+  ["a class that does not exist", aPod({ runtimeClassName: "kata-clh" }), /kata-clh does not exist/],
+  [
+    "a pod that came labelled quarantined",
+    aPod({ runtimeClassName: "runc", labels: { "icn.akraino.org/quarantine": "true" } }),
+    /handler runc/,
+  ],
 ])("%s is unsafe", (_name, pod, reason) => {
-  expect(unsafeReason(pod, KATA)).toMatch(reason);
+  expect(unsafeReason(pod, CLASSES, KATA)).toMatch(reason);
 });
 
 test.each([
-  ["a configured Kata class", aPod({ runtimeClassName: "secure-vm" })],
-  ["any kata- class", aPod({ runtimeClassName: "kata-clh" })],
-  [
-    "an already quarantined pod",
-    aPod({ runtimeClassName: "runc", labels: { "icn.akraino.org/quarantine": "true" } }),
-  ],
+  ["a Kata class", aPod({ runtimeClassName: "kata-qemu" })],
+  ["any name whose handler is Kata", aPod({ runtimeClassName: "secure-vm" })],
   ["a pod being deleted", aPod({ runtimeClassName: "runc", deleting: true })],
   ["a finished pod", aPod({ runtimeClassName: "runc", phase: "Succeeded" })],
 ])("%s is not reported", (_name, pod) => {
-  expect(unsafePod(pod, KATA)).toBeUndefined();
+  expect(unsafePod(pod, CLASSES, KATA)).toBeUndefined();
 });
 
 test("the report names the pod, its uid and the detector", () => {
-  expect(unsafePod(aPod({ runtimeClassName: "runc" }), KATA)).toEqual({
+  expect(unsafePod(aPod({ runtimeClassName: "runc" }), CLASSES, KATA)).toEqual({
     namespace: "acme",
     pod: "legacy",
     uid: "u1",

@@ -1,5 +1,6 @@
 // What every watcher gets (its dependencies, passed in) and what it hands back to whoever runs it.
 import type { JetStreamClient } from "@nats-io/jetstream";
+import type { KataRuntime } from "../../shared/kata.ts";
 import type { Kube } from "../../shared/kube.ts";
 import type { Logger } from "../../shared/logging.ts";
 import type { ReporterStats } from "./reporter.ts";
@@ -10,8 +11,8 @@ export type WatcherName = (typeof WATCHER_NAMES)[number];
 export interface WatcherOptions {
   /** Which watchers to run (both by default). */
   watchers: readonly WatcherName[];
-  /** Runtime classes that are Kata besides any whose name starts with "kata". */
-  kataClasses: readonly string[];
+  /** A pod's class is Kata only if its RuntimeClass's handler is one of these handlers. */
+  kata: KataRuntime;
   /** Narrows the node watcher to matching nodes (one demo's, one test's); it always adds `!icn.akraino.org/kata`. */
   nodeSelector?: string;
   /** Which namespaces are tenants' (default: every namespace with the tenant label). */

@@ -5,6 +5,7 @@ import {
   NetworkingV1Api,
   type KubeConfig,
   type V1Pod,
+  type V1ResourceAttributes,
 } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { optionsFromEnv, quarantineRuncPod, type Action } from "../../functions/quarantine-runc-pod/index.ts";
@@ -34,12 +35,17 @@ async function aNamespace(tenant: boolean): Promise<string> {
   return name;
 }
 
-async function aRuncPod(namespace: string): Promise<V1Pod> {
+/** A runc pod in a fresh namespace, made before the namespace became a tenant's (the Kata floor refuses new ones). */
+async function aRuncPod(tenant: boolean): Promise<V1Pod> {
+  const namespace = await aNamespace(false);
   const body = {
     metadata: { name: uniqueName("legacy") },
     spec: { containers: [{ name: "c", image: "x" }] },
   };
-  return core.createNamespacedPod({ namespace, body });
+  const pod = await core.createNamespacedPod({ namespace, body });
+  const path = "/metadata/labels/icn.akraino.org~1tenant";
+  if (tenant) await core.patchNamespace({ name: namespace, body: [{ op: "add", path, value: namespace }] });
+  return pod;
 }
 
 const unsafe = (pod: V1Pod): Record<string, string | undefined> => ({
@@ -67,8 +73,8 @@ afterAll(async () => {
 
 describe("every action works with its own token", () => {
   test("isolate: labels the pod, applies the NetworkPolicy, records an Event", async () => {
-    const ns = await aNamespace(true);
-    const pod = await aRuncPod(ns);
+    const pod = await aRuncPod(true);
+    const ns = pod.metadata?.namespace ?? "";
     const { outcome } = await rigs.get("isolate")!.send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
     expect(outcome).toMatchObject({ state: "succeeded" });
     const name = pod.metadata?.name ?? "";
@@ -83,14 +89,14 @@ describe("every action works with its own token", () => {
   });
 
   test.each(["evict", "delete"] as const)("%s: the pod is gone", async (action) => {
-    const pod = await aRuncPod(await aNamespace(true));
+    const pod = await aRuncPod(true);
     const { outcome } = await rigs.get(action)!.send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
     expect(outcome).toMatchObject({ state: "succeeded" });
     expect(await gone(pod)).toBe(true);
   });
 
   test("outside tenant namespaces it reads, clears, and changes nothing", async () => {
-    const pod = await aRuncPod(await aNamespace(false));
+    const pod = await aRuncPod(false);
     const { event, outcome } = await rigs
       .get("delete")!
       .send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
@@ -100,6 +106,20 @@ describe("every action works with its own token", () => {
   });
 });
 
+const policy = (verb: string, name: string): V1ResourceAttributes => ({
+  verb,
+  group: "networking.k8s.io",
+  resource: "networkpolicies",
+  name,
+  namespace: "t",
+});
+const claims = (verb: string, namespace = "icn-system"): V1ResourceAttributes => ({
+  verb,
+  group: "coordination.k8s.io",
+  resource: "leases",
+  namespace,
+});
+
 describe("the apiserver allows exactly what it uses", () => {
   test.each([
     ["get pods", { verb: "get", resource: "pods", namespace: "any-tenant" }],
@@ -107,16 +127,14 @@ describe("the apiserver allows exactly what it uses", () => {
     ["delete pods", { verb: "delete", resource: "pods", namespace: "any-tenant" }],
     ["evict pods", { verb: "create", resource: "pods", subresource: "eviction", namespace: "any-tenant" }],
     ["get namespaces", { verb: "get", resource: "namespaces" }],
-    [
-      "apply icn-quarantine",
-      {
-        verb: "patch",
-        group: "networking.k8s.io",
-        resource: "networkpolicies",
-        name: "icn-quarantine",
-        namespace: "t",
-      },
-    ],
+    ["apply icn-quarantine", policy("patch", "icn-quarantine")],
+    ["read a pre-planted icn-quarantine", policy("get", "icn-quarantine")],
+    ["delete a pre-planted icn-quarantine", policy("delete", "icn-quarantine")],
+    ["read a RuntimeClass", { verb: "get", group: "node.k8s.io", resource: "runtimeclasses" }],
+    ["create claims in icn-system", claims("create")],
+    ["get claims in icn-system", claims("get")],
+    ["list claims in icn-system", claims("list")],
+    ["delete claims in icn-system", claims("delete")],
   ])("may %s", async (_, attributes) => {
     expect(await can(asFunction, attributes)).toBe(true);
   });
@@ -127,26 +145,12 @@ describe("the apiserver allows exactly what it uses", () => {
     ["list secrets", { verb: "list", resource: "secrets" }],
     ["create pods", { verb: "create", resource: "pods", namespace: "any-tenant" }],
     ["patch nodes", { verb: "patch", resource: "nodes" }],
-    [
-      "delete the tenant's isolation",
-      {
-        verb: "delete",
-        group: "networking.k8s.io",
-        resource: "networkpolicies",
-        name: "icn-tenant-isolation",
-        namespace: "t",
-      },
-    ],
-    [
-      "apply another NetworkPolicy",
-      {
-        verb: "patch",
-        group: "networking.k8s.io",
-        resource: "networkpolicies",
-        name: "allow-all",
-        namespace: "t",
-      },
-    ],
+    ["delete the tenant's isolation", policy("delete", "icn-tenant-isolation")],
+    ["apply another NetworkPolicy", policy("patch", "allow-all")],
+    ["read another NetworkPolicy", policy("get", "icn-tenant-isolation")],
+    ["change a RuntimeClass", { verb: "patch", group: "node.k8s.io", resource: "runtimeclasses" }],
+    ["write claims where tenants can", claims("create", "any-tenant")],
+    ["change a claim rather than make it", claims("update")],
   ])("may not %s", async (_, attributes) => {
     expect(await can(asFunction, attributes)).toBe(false);
   });

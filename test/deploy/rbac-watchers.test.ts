@@ -62,11 +62,12 @@ test("node-watcher lists and watches nodes with its own token, and publishes nod
 test("pod-watcher lists and watches tenant namespaces and pods with its own token, and publishes pod.unsafe", async () => {
   const at = await runWatcher("pod-watcher");
   const namespace = uniqueName("watched");
-  await core.createNamespace({
-    body: { metadata: { name: namespace, labels: { "icn.akraino.org/tenant": namespace } } },
-  });
+  // A runc pod from before the namespace became a tenant's: the Kata floor refuses new ones.
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
   const body = { metadata: { name: uniqueName("runc") }, spec: { containers: [{ name: "c", image: "x" }] } };
   const pod = await core.createNamespacedPod({ namespace, body });
+  const path = "/metadata/labels/icn.akraino.org~1tenant";
+  await core.patchNamespace({ name: namespace, body: [{ op: "add", path, value: namespace }] });
   await published(at, "pod.unsafe", pod.metadata?.name ?? "");
 });
 
@@ -85,6 +86,8 @@ describe.each([
       { verb: "watch", resource: "pods" },
       { verb: "list", resource: "namespaces" },
       { verb: "watch", resource: "namespaces" },
+      { verb: "list", group: "node.k8s.io", resource: "runtimeclasses" },
+      { verb: "watch", group: "node.k8s.io", resource: "runtimeclasses" },
     ],
   ],
 ] as const)("%s", (name, allowed) => {
@@ -98,6 +101,7 @@ describe.each([
     ["delete pods", { verb: "delete", resource: "pods", namespace: "t" }],
     ["read secrets", { verb: "get", resource: "secrets", namespace: "icn-system" }],
     ["create events", { verb: "create", group: "events.k8s.io", resource: "events", namespace: "default" }],
+    ["change a RuntimeClass", { verb: "patch", group: "node.k8s.io", resource: "runtimeclasses" }],
   ])("may not %s", async (_, attributes) => {
     expect(await can(as[name]!, attributes)).toBe(false);
   });

@@ -1,8 +1,18 @@
 // quarantine-runc-pod end to end: pod.unsafe on the bus; the pod, its NetworkPolicy and Events in the cluster.
-import { CoreV1Api, EventsV1Api, NetworkingV1Api, type V1Pod } from "@kubernetes/client-node";
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  EventsV1Api,
+  NetworkingV1Api,
+  type V1Pod,
+} from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { claimName, sweepClaims } from "../../functions/quarantine-runc-pod/claims.ts";
 import { quarantineRuncPod, type QuarantineOptions } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
+import { TENANT_LABEL } from "../../schemas/names.ts";
+import { kataRuntimeFromEnv } from "../../shared/kata.ts";
+import { applyBaseRbac } from "../deploy/identities.ts";
 import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
 import { apply } from "../../shared/kube-apply.ts";
@@ -17,7 +27,7 @@ const rigs: FunctionRig[] = [];
 const options = (overrides: Partial<QuarantineOptions> = {}): QuarantineOptions => ({
   action: "isolate",
   dryRun: false,
-  kataClasses: ["kata-qemu"],
+  kata: kataRuntimeFromEnv({}),
   limiter: tokenBucket(600, 100),
   ...overrides,
 });
@@ -27,10 +37,17 @@ async function rigWith(overrides: Partial<QuarantineOptions> = {}): Promise<Func
   return rig;
 }
 
-async function tenantNamespace(): Promise<string> {
+/**
+ * Makes the pods in a fresh namespace, then labels it a tenant's: runc pods only exist in tenant
+ * namespaces from before their adoption (the cluster-wide Kata floor refuses new ones).
+ */
+async function inNewTenant<T>(makePods: (namespace: string) => Promise<T>): Promise<T> {
   const name = uniqueName("qt");
-  await core.createNamespace({ body: { metadata: { name, labels: { "icn.akraino.org/tenant": name } } } });
-  return name;
+  await core.createNamespace({ body: { metadata: { name } } });
+  const pods = await makePods(name);
+  const path = `/metadata/labels/${TENANT_LABEL.replace("/", "~1")}`;
+  await core.patchNamespace({ name, body: [{ op: "add", path, value: name }] });
+  return pods;
 }
 async function aPod(namespace: string, runtimeClassName?: string): Promise<V1Pod> {
   return core.createNamespacedPod({
@@ -58,6 +75,8 @@ let rig: FunctionRig;
 beforeAll(async () => {
   // Pods of a Kata class are admitted only once the class exists (the RuntimeClass admission plugin).
   await apply(kubeFromConfig(kc), runtimeClass("qemu"), "test-setup");
+  // The platform as installed: claims live in its namespace (icn-system).
+  await applyBaseRbac();
   nc = await natsConnection();
   rig = await rigWith();
 });
@@ -67,8 +86,8 @@ afterAll(async () => {
 });
 
 test("a runc pod is labelled, isolated by a NetworkPolicy, has a Kubernetes Event and a pod.quarantined result", async () => {
-  const ns = await tenantNamespace();
-  const pod = await aPod(ns);
+  const pod = await inNewTenant((namespace) => aPod(namespace));
+  const ns = pod.metadata?.namespace ?? "";
   const { event, outcome } = await rig.send(
     "pod.unsafe",
     { ...unsafe(pod), reason: "runs under runc" },
@@ -98,7 +117,7 @@ test("a runc pod is labelled, isolated by a NetworkPolicy, has a Kubernetes Even
 
 test.each([["evict"], ["delete"]] as const)("%s mode removes the pod after isolating it", async (action) => {
   const destructive = await rigWith({ action });
-  const pod = await aPod(await tenantNamespace());
+  const pod = await inNewTenant((namespace) => aPod(namespace));
   const { event, outcome } = await destructive.send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
   expect(outcome).toMatchObject({ state: "succeeded" });
   expect(await exists(pod)).toBe(false);
@@ -106,10 +125,8 @@ test.each([["evict"], ["delete"]] as const)("%s mode removes the pod after isola
 });
 
 test("a Kata pod, a pod in kube-system and a uid mismatch are left untouched with pod.cleared", async () => {
-  const ns = await tenantNamespace();
-  const kata = await aPod(ns, "kata-qemu");
+  const [kata, replaced] = await inNewTenant((ns) => Promise.all([aPod(ns, "kata-qemu"), aPod(ns)]));
   const system = await aPod("kube-system");
-  const replaced = await aPod(ns);
   const cases = [
     [kata, unsafe(kata), /Kata runtime class/],
     [system, unsafe(system), /not a tenant namespace/],
@@ -127,9 +144,10 @@ test("a Kata pod, a pod in kube-system and a uid mismatch are left untouched wit
 });
 
 test("1,000 events for 50 pods quarantine exactly 50", async () => {
-  const ns = await tenantNamespace();
-  const pods = await Promise.all(Array.from({ length: 50 }, () => aPod(ns)));
-  const bystander = await aPod(ns);
+  const [pods, bystander] = await inNewTenant((ns) =>
+    Promise.all([Promise.all(Array.from({ length: 50 }, () => aPod(ns))), aPod(ns)]),
+  );
+  const ns = bystander.metadata?.namespace ?? "";
   const storm = await rigWith();
   for (let i = 0; i < 1000; i++) await storm.publish("pod.unsafe", unsafe(pods[i % 50]!));
   const settled = await storm.settled(1000);
@@ -148,13 +166,36 @@ test("1,000 events for 50 pods quarantine exactly 50", async () => {
 
 test("dry-run changes nothing and says what it would have done", async () => {
   const dry = await rigWith({ dryRun: true, action: "delete" });
-  const ns = await tenantNamespace();
-  const pod = await aPod(ns);
+  const pod = await inNewTenant((namespace) => aPod(namespace));
+  const ns = pod.metadata?.namespace ?? "";
   const before = (await readPod(pod)).metadata?.resourceVersion;
   const { event } = await dry.send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
   expect((await dry.results(event.id))[0]?.data).toMatchObject({ action: "delete", dryRun: true });
   expect((await readPod(pod)).metadata?.resourceVersion).toBe(before);
   await expect(
     kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: "icn-quarantine", namespace: ns }),
+  ).rejects.toMatchObject({ code: 404 });
+});
+
+test("the claim is a Lease in the platform namespace, held by the report; old claims are swept", async () => {
+  const leases = kc.makeApiClient(CoordinationV1Api);
+  const pod = await inNewTenant((namespace) => aPod(namespace));
+  const { event } = await rig.send("pod.unsafe", unsafe(pod), "quarantine-runc-pod");
+  const claim = await leases.readNamespacedLease({
+    name: claimName(pod.metadata?.uid ?? ""),
+    namespace: "icn-system",
+  });
+  expect(claim.spec?.holderIdentity).toBe(`${event.source} ${event.id}`);
+  expect(claim.metadata?.labels).toMatchObject({
+    "app.kubernetes.io/managed-by": "icn-secure-tenancy",
+    "icn.akraino.org/claim": "quarantine",
+  });
+  // A sweep deletes the claims created before its cut-off (older tests' claims may go with it).
+  const created = claim.metadata?.creationTimestamp?.getTime() ?? 0;
+  await sweepClaims(kubeFromConfig(kc), created);
+  await leases.readNamespacedLease({ name: claim.metadata?.name ?? "", namespace: "icn-system" });
+  expect(await sweepClaims(kubeFromConfig(kc), created + 1)).toBeGreaterThanOrEqual(1);
+  await expect(
+    leases.readNamespacedLease({ name: claim.metadata?.name ?? "", namespace: "icn-system" }),
   ).rejects.toMatchObject({ code: 404 });
 });

@@ -18,13 +18,15 @@ import {
   type WatcherOptions,
 } from "../../functions/watchers/index.ts";
 import { subjectOf, type EventName } from "../../schemas/events.ts";
+import { ADOPT_LABEL } from "../../schemas/names.ts";
 import type { RuntimeConfig } from "../../shared/config.ts";
 import { newEvent, publishEvent, stableId } from "../../shared/events.ts";
+import { kataRuntimeFromEnv } from "../../shared/kata.ts";
 import type { Host } from "../../shared/host/host.ts";
 import { apply } from "../../shared/kube-apply.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
-import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
+import { eventually, kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
 import { killAll, spawnNode } from "../harness/processes.ts";
 import {
   startTestHost,
@@ -48,7 +50,7 @@ const running: Watchers[] = [];
 
 const scope = (overrides: Partial<WatcherOptions>): WatcherOptions => ({
   watchers: ["node-watcher", "pod-watcher"],
-  kataClasses: ["kata-qemu", "kata-clh"],
+  kata: kataRuntimeFromEnv({}),
   nodeSelector: `${RUN_LABEL}=${uniqueName("none")}`,
   namespaceSelector: `icn.akraino.org/tenant=${uniqueName("none")}`,
   ...overrides,
@@ -76,6 +78,15 @@ const aPod = (namespace: string, name: string, runtimeClassName?: string): Promi
       spec: { runtimeClassName, containers: [{ name: "c", image: "registry.example/legacy:1" }] },
     },
   });
+/** Makes pods in a fresh namespace, then labels it a tenant's (the Kata floor refuses new runc pods there). */
+async function inNewTenant<T>(prefix: string, makePods: (namespace: string) => Promise<T>): Promise<T> {
+  const name = uniqueName(prefix);
+  await core.createNamespace({ body: { metadata: { name } } });
+  const pods = await makePods(name);
+  const path = "/metadata/labels/icn.akraino.org~1tenant";
+  await core.patchNamespace({ name, body: [{ op: "add", path, value: name }] });
+  return pods;
+}
 const labelOf = async (pod: V1Pod, key: string): Promise<string | undefined> =>
   (await core.readNamespacedPod({ name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "" }))
     .metadata?.labels?.[key];
@@ -127,19 +138,20 @@ test("a new Node is announced by the node watcher and labelled by label-kata-nod
 
 test("a runc pod that predates its namespace becoming a tenant's is quarantined end to end", async () => {
   const tenant = uniqueName("acme");
-  await core.createNamespace({ body: { metadata: { name: tenant } } });
+  // An existing namespace becomes a tenant's only with the operator's approval.
+  await core.createNamespace({ body: { metadata: { name: tenant, labels: { [ADOPT_LABEL]: tenant } } } });
   const legacy = await aPod(tenant, "legacy", "runc");
   const kata = await aPod(tenant, "already-kata", "kata-clh");
   const config = testConfig();
   const provision = provisionTenant({
+    ...provisionOptions({}),
     // The functions' own ServiceAccounts stay on the cluster-wide tamper policy (test/deploy runs them).
     platformIdentities: [...provisionOptions({}).platformIdentities, "icn-admin"],
-    defaultRuntimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
   });
   const quarantine = quarantineRuncPod({
     action: "isolate",
     dryRun: false,
-    kataClasses: ["kata-qemu", "kata-clh"],
+    kata: kataRuntimeFromEnv({}),
     limiter: tokenBucket(600, 100),
   });
   await host(config, [provision, quarantine]);
@@ -184,6 +196,39 @@ test("a runc pod that predates its namespace becoming a tenant's is quarantined 
   expect(await labelOf(kata, "icn.akraino.org/quarantine")).toBeUndefined();
 });
 
+test("a running Kata pod is reported once its RuntimeClass is deleted (the class, not its name, decides)", async () => {
+  const className = uniqueName("kata-doomed");
+  const kataClass = {
+    apiVersion: "node.k8s.io/v1",
+    kind: "RuntimeClass",
+    metadata: { name: className },
+    handler: "kata-qemu",
+  } as KubernetesObject;
+  await apply(kube, kataClass, "test-setup");
+  // The class admits pods once the apiserver has it; the namespace becomes a tenant's after them.
+  const pod = await inNewTenant("rcw", (namespace) => eventually(() => aPod(namespace, "vm", className)));
+  const ns = pod.metadata?.namespace ?? "";
+  const config = testConfig();
+  const watchers = await watch(
+    config,
+    scope({ watchers: ["pod-watcher"], namespaceSelector: `icn.akraino.org/tenant=${ns}` }),
+  );
+  await watchers.idle();
+  expect(await messages(config, "pod.unsafe")).toEqual([]);
+  await kube.objects.delete(kataClass);
+  const reported = await waitUntil("pod.unsafe for the pod", async () => {
+    const found = (await messages(config, "pod.unsafe")).map(dataOf);
+    return found.length ? found : undefined;
+  });
+  expect(reported).toEqual([
+    expect.objectContaining({
+      pod: "vm",
+      uid: pod.metadata?.uid,
+      reason: expect.stringContaining("does not exist") as string,
+    }),
+  ]);
+});
+
 describe("restarts", () => {
   // Nobody consumes here: the node stays unlabelled and the pod unquarantined, so each restart finds them again.
   async function undecidedObjects(): Promise<WatcherOptions> {
@@ -191,11 +236,9 @@ describe("restarts", () => {
     await core.createNode({
       body: { metadata: { name: uniqueName("node"), labels: { [RUN_LABEL]: selector } } },
     });
-    const ns = uniqueName("rt");
-    await core.createNamespace({
-      body: { metadata: { name: ns, labels: { "icn.akraino.org/tenant": ns } } },
-    });
-    await aPod(ns, "legacy", "runc");
+    const ns = await inNewTenant("rt", (namespace) => aPod(namespace, "legacy", "runc")).then(
+      (pod) => pod.metadata?.namespace ?? "",
+    );
     return scope({
       nodeSelector: `${RUN_LABEL}=${selector}`,
       namespaceSelector: `icn.akraino.org/tenant=${ns}`,
