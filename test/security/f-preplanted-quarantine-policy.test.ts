@@ -59,7 +59,7 @@ test("planted with allow-all rules by the namespace's user before adoption: repl
   expectDenyAllOwnedWhole(await policyAfterQuarantine(pod));
 });
 
-test("planted by the tenant's admin after adoption (the guards narrow it): still replaced whole", async () => {
+test("planted by the tenant's admin after adoption (egress only, as the guards allow): still replaced whole", async () => {
   const legacy = await aLegacyNamespace("f-tenant");
   const pod = await aPod(legacy.namespace);
   await legacy.adopt();
