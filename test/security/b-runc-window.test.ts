@@ -1,5 +1,7 @@
 // Attack B: a brand-new tenant admin hammers pod creation from the first moment they may, hoping to beat the policies.
-import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Api, KubernetesObject, V1Pod } from "@kubernetes/client-node";
+import { apply } from "../../shared/kube-apply.ts";
+import { kubeFromConfig } from "../../shared/kube.ts";
 import { PROBE_GUARD_POLICY } from "../../functions/provision-tenant/kata-floor.ts";
 import { DEFAULT_KATA_CLASSES } from "../../shared/kata.ts";
 import { applyBaseRbac, attempt, serviceAccountKube } from "../deploy/identities.ts";
@@ -9,6 +11,14 @@ import { aRequest, provisionRig, type ProvisionRig } from "./provision-rig.ts";
 let rig: ProvisionRig;
 beforeAll(async () => {
   rig = await provisionRig();
+  // The nodes offer plain runc too, as most clusters do: a pod asking for it is only stopped by the policies.
+  const runc = {
+    apiVersion: "node.k8s.io/v1",
+    kind: "RuntimeClass",
+    metadata: { name: "runc" },
+    handler: "runc",
+  };
+  await apply(kubeFromConfig(rig.admin), runc as KubernetesObject, "test-setup");
 });
 afterAll(() => rig.close());
 
