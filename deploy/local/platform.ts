@@ -1,4 +1,8 @@
 // The embedded platform's lifecycle: up (idempotent), down (leaves no process), status.
+import { KubeConfig } from "@kubernetes/client-node";
+import { PLATFORM_NAMESPACE } from "../../schemas/names.ts";
+import { apply, MANAGED_BY } from "../../shared/kube-apply.ts";
+import { kubeFromConfig } from "../../shared/kube.ts";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -100,7 +104,20 @@ async function startKubernetes(
     join(kubeBin, "kube-controller-manager"),
     controllerManagerSpec(pki, paths.kubeconfig, kcmPort),
   );
+  await createPlatformNamespace(paths.kubeconfig);
   return paths.kubeconfig;
+}
+
+/** The platform's own namespace, as deploy/base/namespace.yaml creates it: quarantine keeps its claims there. */
+async function createPlatformNamespace(kubeconfig: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const namespace = {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: PLATFORM_NAMESPACE, labels: { ...MANAGED_BY } },
+  };
+  await apply(kubeFromConfig(kc), namespace, "icn-local");
 }
 
 // On the embedded platform the functions act with the admin certificate's user, so tamper
