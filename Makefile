@@ -56,9 +56,11 @@ run: up
 clean: down
 	rm -rf .icn
 
-# The reliability suites at full size (one at a time: they load the machine), then docs/RELIABILITY.md
-# from the figures they wrote. Old figures go first, so the page never mixes runs.
+# The reliability suites at full size (one at a time: they load the machine) and the attack suite
+# (test/security), then docs/RELIABILITY.md from what they wrote. Old figures go first, so the page never mixes runs.
 reliability: install
-	rm -f .icn/reliability/*.json
+	rm -f .icn/reliability/*.json .icn/reliability-security/results.json
 	ICN_RELIABILITY=full node_modules/.bin/node --experimental-vm-modules node_modules/jest/bin/jest.js test/reliability --selectProjects integration --runInBand
+	mkdir -p .icn/reliability-security
+	node_modules/.bin/node --experimental-vm-modules node_modules/jest/bin/jest.js --testPathPatterns test/security --selectProjects integration --json --outputFile=.icn/reliability-security/results.json
 	node_modules/.bin/node test/reliability/report.ts

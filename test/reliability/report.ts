@@ -5,6 +5,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../deploy/local/paths.ts";
 import { readAllFigures, type SuiteFigures } from "./figures.ts";
+import { securitySection } from "./security-report.ts";
 
 /** The scenarios in the order the issue lists them, and what each one proves (words only, no figures). */
 const SCENARIOS = [
@@ -30,7 +31,7 @@ const SCENARIOS = [
   ],
   [
     "event-storm",
-    "`pod.unsafe` reports published within 10 s for a handful of pods, quarantine in `evict` mode with the shipped rate limit (30 destructive actions per minute, burst 5). Passes when each pod is quarantined exactly once (one Kubernetes Event, and labelled or evicted), every eviction had a token and the evictions stay within the token bucket, and the apiserver requests (counted at the client) stay within the stated budget: 4 per report (read pod, read namespace, apply label, apply policy) plus 4 per retried delivery, plus 2 per pod (eviction, Event).",
+    "`pod.unsafe` reports published within 10 s for a handful of pods, quarantine in `evict` mode with the shipped rate limit (30 destructive actions per minute, burst 5). Passes when each pod is quarantined exactly once (one claim and one Kubernetes Event, and labelled or evicted), every eviction had a token and the evictions stay within the token bucket, and the apiserver requests (counted at the client) stay within the stated budget: 4 per report (read pod, read namespace, apply policy, and the label or the claim) plus 4 per retried delivery, plus 3 per pod (one more, an eviction, an Event), plus one claims sweep.",
   ],
 ] as const;
 
@@ -82,6 +83,7 @@ export function renderReport(figures: readonly SuiteFigures[]): string {
     ...SCENARIOS.map(([suite]) => summaryRow(suite, bySuite.get(suite))),
     "",
     ...SCENARIOS.flatMap(([suite, about]) => section(suite, about, bySuite.get(suite))),
+    ...securitySection(),
   ].join("\n");
 }
 
