@@ -48,8 +48,8 @@ const aPod = (uid: string): V1Pod => ({ metadata: { name: `p-${uid}`, namespace:
 /** Asks `claims` for a pod's claim on behalf of an event, as a delivery (or a redelivery) does. */
 const take =
   (claims: QuarantineClaims, kube: Kube) =>
-  (uid: string, holder: string, redelivered = false): Promise<boolean> =>
-    claims.take({ kube, log }, aPod(uid), { holder, redelivered });
+  async (uid: string, holder: string, redelivered = false): Promise<boolean> =>
+    (await claims.take({ kube, log }, aPod(uid), { holder, redelivered })) !== undefined;
 
 test("the first holder wins; another holder loses, and its repeats cost no request", async () => {
   const { kube, leases, calls } = fakeLeases();
@@ -60,6 +60,20 @@ test("the first holder wins; another holder loses, and its repeats cost no reque
   const before = calls.length;
   for (let i = 0; i < 3; i++) expect(await take(claims, kube)("u1", "event-b")).toBe(false);
   expect(calls.length).toBe(before);
+});
+
+test("the holder's redelivery gets the same token back: it names the pod's Event once", async () => {
+  const { kube } = fakeLeases();
+  const first = await new QuarantineClaims({ sweepEveryMs: Infinity }).take({ kube, log }, aPod("u1"), {
+    holder: "event-a",
+    redelivered: false,
+  });
+  const again = await new QuarantineClaims({ sweepEveryMs: Infinity }).take({ kube, log }, aPod("u1"), {
+    holder: "event-a",
+    redelivered: true,
+  });
+  expect(first).toMatch(/^[0-9a-f-]{36}$/);
+  expect(again).toBe(first);
 });
 
 test("a redelivery of the holder (its host died after claiming) finds the claim is its own", async () => {

@@ -1,5 +1,6 @@
 // Who quarantines a pod: a Lease in the platform's namespace, named after the pod's uid. Tenants cannot write
 // there, so a claim they made in advance (an Event in their own namespace once counted) cannot stop an eviction.
+import { randomUUID } from "node:crypto";
 import type { KubernetesObject, V1Lease, V1Pod } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE } from "../../schemas/names.ts";
 import { classifyKubeError } from "../../shared/errors.ts";
@@ -8,6 +9,8 @@ import type { Kube } from "../../shared/kube.ts";
 import type { Logger } from "../../shared/logging.ts";
 
 export const CLAIM_LABEL = "icn.akraino.org/claim";
+/** A random token kept in the claim: it names the pod's Event, so no tenant can plant that Event in advance. */
+const TOKEN_ANNOTATION = "icn.akraino.org/claim-token";
 const CLAIM_SELECTOR = `${CLAIM_LABEL}=quarantine`;
 const HOUR_MS = 60 * 60_000;
 
@@ -36,7 +39,13 @@ const leaseRef = (name: string): V1Lease => ({
   metadata: { name, namespace: PLATFORM_NAMESPACE },
 });
 
-function claimLease(pod: V1Pod, holder: string): V1Lease {
+/** Who holds a pod's claim, and the claim's token. */
+interface Claim {
+  holder: string;
+  token: string;
+}
+
+function claimLease(pod: V1Pod, claim: Claim): V1Lease {
   const { uid = "", namespace, name } = pod.metadata ?? {};
   const { metadata, ...type } = leaseRef(claimName(uid));
   return {
@@ -44,16 +53,16 @@ function claimLease(pod: V1Pod, holder: string): V1Lease {
     metadata: {
       ...metadata,
       labels: { ...MANAGED_BY, [CLAIM_LABEL]: "quarantine" },
-      annotations: { "icn.akraino.org/pod": `${namespace}/${name}` },
+      annotations: { "icn.akraino.org/pod": `${namespace}/${name}`, [TOKEN_ANNOTATION]: claim.token },
     },
-    spec: { holderIdentity: holder },
+    spec: { holderIdentity: claim.holder },
   };
 }
 
 /** Creates the claim: true when this call made it, false when it already existed (409). */
-async function createClaim(kube: Kube, pod: V1Pod, holder: string): Promise<boolean> {
+async function createClaim(kube: Kube, pod: V1Pod, claim: Claim): Promise<boolean> {
   try {
-    await kube.objects.create(claimLease(pod, holder));
+    await kube.objects.create(claimLease(pod, claim));
     return true;
   } catch (err) {
     if ((err as { code?: number }).code === 409) return false;
@@ -69,8 +78,8 @@ async function createClaim(kube: Kube, pod: V1Pod, holder: string): Promise<bool
 export class QuarantineClaims {
   readonly #options: ClaimOptions;
   readonly #now: () => number;
-  /** Pod uid → the claim's holder; undefined: claimed by someone, not yet read who. */
-  readonly #holders = new Map<string, string | undefined>();
+  /** Pod uid → the claim; undefined: claimed by someone, not yet read who. */
+  readonly #holders = new Map<string, Claim | undefined>();
   #lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(options: Partial<ClaimOptions> = {}, now: () => number = Date.now) {
@@ -79,29 +88,42 @@ export class QuarantineClaims {
   }
 
   /**
-   * True when the event being handled holds the pod's claim: it made it now, or an earlier attempt of
-   * the same event did and died before finishing, which only a redelivery needs to ask.
+   * The claim's token when the event being handled holds the pod's claim (it made it now, or an earlier
+   * attempt of the same event did and died before finishing, which only a redelivery needs to ask),
+   * else undefined.
    */
-  async take(ctx: { kube: Kube; log: Logger }, pod: V1Pod, event: ClaimingEvent): Promise<boolean> {
+  async take(
+    ctx: { kube: Kube; log: Logger },
+    pod: V1Pod,
+    event: ClaimingEvent,
+  ): Promise<string | undefined> {
     await this.#sweepIfDue(ctx.kube, ctx.log);
     const uid = pod.metadata?.uid ?? "";
-    if (!this.#holders.has(uid) && (await createClaim(ctx.kube, pod, event.holder))) {
-      this.#remember(uid, event.holder);
-      return true;
+    const mine = { holder: event.holder, token: randomUUID() };
+    if (!this.#holders.has(uid) && (await createClaim(ctx.kube, pod, mine))) {
+      this.#remember(uid, mine);
+      return mine.token;
     }
-    const known = this.#holders.get(uid);
-    if (known !== undefined || !event.redelivered) {
-      if (!this.#holders.has(uid)) this.#remember(uid, undefined);
-      return known === event.holder;
-    }
-    const claim = await readIfExists(ctx.kube, leaseRef(claimName(uid)));
-    const actual = claim?.spec?.holderIdentity;
-    this.#remember(uid, actual);
-    return actual === event.holder;
+    const cached = this.#holders.get(uid);
+    const known = cached === undefined && event.redelivered ? await this.#read(ctx.kube, uid) : cached;
+    if (!this.#holders.has(uid)) this.#remember(uid, known);
+    return known?.holder === event.holder ? known.token : undefined;
   }
 
-  #remember(uid: string, holder: string | undefined): void {
-    this.#holders.set(uid, holder);
+  /** Who holds the claim, as stored: a redelivery may be the holder whose host died after claiming. */
+  async #read(kube: Kube, uid: string): Promise<Claim | undefined> {
+    const lease = await readIfExists(kube, leaseRef(claimName(uid)));
+    if (!lease) return undefined;
+    const claim = {
+      holder: lease.spec?.holderIdentity ?? "",
+      token: lease.metadata?.annotations?.[TOKEN_ANNOTATION] ?? "",
+    };
+    this.#remember(uid, claim);
+    return claim;
+  }
+
+  #remember(uid: string, claim: Claim | undefined): void {
+    this.#holders.set(uid, claim);
     if (this.#holders.size > this.#options.capacity)
       this.#holders.delete(this.#holders.keys().next().value as string);
   }

@@ -63,17 +63,18 @@ async function quarantine(
 ): Promise<Action> {
   await isolate(ctx.kube, pod, options.dryRun);
   if (options.dryRun) return chooseAction(ctx, pod, options);
-  if (!(await options.claims.take(ctx, pod, { holder, redelivered: ctx.deliveries > 1 }))) return "isolate";
+  const token = await options.claims.take(ctx, pod, { holder, redelivered: ctx.deliveries > 1 });
+  if (!token) return "isolate";
   const action = chooseAction(ctx, pod, options);
-  // Named after the pod, so the holder's redelivery records it once. The claim, not the Event, decides:
-  // an Event of this name planted in advance by the tenant only stands in for ours.
+  // Named after the claim's token (kept where tenants cannot read): the holder's redelivery records it
+  // once, and no tenant can plant it in advance.
   await recordEvent(ctx.kube, pod, {
     reason: "Quarantined",
     action: "Quarantine",
     note: quarantineNote(pod, action),
     controller: "quarantine-runc-pod",
     type: "Warning",
-    name: `${(pod.metadata?.name ?? "pod").slice(0, 200)}.quarantined-${pod.metadata?.uid ?? ""}`,
+    name: `${(pod.metadata?.name ?? "pod").slice(0, 200)}.quarantined-${token}`,
   });
   await destroy(ctx.kube, pod, action);
   return action;
