@@ -43,8 +43,10 @@ export function makeEmit(
     const parsed = parseEventData(name, body);
     if (!parsed.success)
       throw new IcnError("INTERNAL", `${deps.fn.name} built an invalid ${name}: ${parsed.error.message}`);
-    // Stable per (function, trigger, result, replay): a retried handler's repeat is dropped by JetStream.
-    const id = stableId(deps.fn.name, trigger.source, trigger.id, name, replayId ?? "");
+    // Stable per (function, trigger, replay), whatever the result: a retried handler's repeat is dropped by
+    // JetStream, and so is a different answer from a redelivery that finds the world changed since its first
+    // attempt emitted (provisioned, then stale once a newer request landed): one result per trigger.
+    const id = stableId(deps.fn.name, trigger.source, trigger.id, replayId ?? "");
     const event = newEvent({
       name,
       id,
