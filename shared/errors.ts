@@ -38,8 +38,6 @@ export const ERROR_CODES = {
   KUBE_THROTTLED: { retryable: true, summary: "the Kubernetes API asked us to slow down" },
   KUBE_UNAVAILABLE: { retryable: true, summary: "the Kubernetes API failed or could not be reached" },
   TIMEOUT: { retryable: true, summary: "the operation took too long" },
-  TRANSIENT: { retryable: true, summary: "a temporary failure; retry" },
-  ATTEMPTS_EXHAUSTED: { retryable: false, summary: "the event failed on every attempt" },
   CRASH_LOOP: {
     retryable: false,
     summary: "the event was delivered again and again and never finished: its hosts died or lost its lease",
@@ -57,11 +55,14 @@ export class IcnError extends Error {
   override readonly name = "IcnError";
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  /** The least wait before a retry, when the other side said (an HTTP Retry-After). */
+  readonly retryAfterMs?: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super(message, options);
     this.code = code;
     this.retryable = ERROR_CODES[code].retryable;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -13,7 +13,6 @@ import {
   failed,
   outcomeOf,
   retryOf,
-  sendToDeadLetters,
   settleUnexpected,
   type Delivery,
   type DeliveryDeps,
@@ -89,7 +88,7 @@ async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
     d.attempt = attemptAfter(prior);
   }
   const loop = crashLoop(d.deliveries, retryOf(deps));
-  if (loop) return sendToDeadLetters(deps, d, loop, decoded);
+  if (loop) return failed(deps, decoded, d, loop);
   let event = decoded;
   try {
     event = validate(decoded, deps);

@@ -4,8 +4,9 @@ import type { CloudEvent } from "cloudevents";
 import type { JsMsg } from "@nats-io/jetstream";
 import { parseEventData } from "../../schemas/events.ts";
 import { MAX_REASON_LENGTH } from "../../schemas/fields.ts";
-import { backoffFor, type RetryPolicy } from "../config.ts";
-import { describeError, IcnError, isTransient } from "../errors.ts";
+import type { RetryPolicy } from "../config.ts";
+import { describeError, type IcnError } from "../errors.ts";
+import { decide } from "./decide.ts";
 import { makeEmit, type ContextDeps } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import type { FunctionTally } from "./metrics.ts";
@@ -114,27 +115,37 @@ export async function failed(
   d: Delivery,
   err: unknown,
 ): Promise<void> {
-  if (!isTransient(err)) return reject(deps, event, d, err as IcnError);
-  const retry = retryOf(deps);
-  if (d.attempt >= retry.attempts) return sendToDeadLetters(deps, d, err, event);
-  const { code, message } = describeError(err);
+  const decision = decide(err, d.attempt, retryOf(deps));
+  if (decision.action === "reject") return reject(deps, event, d, decision.error);
+  if (decision.action === "dead-letter") return sendToDeadLetters(deps, d, err, event);
+  const { code, message, delayMs } = decision;
   await record(deps, event, d, { state: "retrying", error: { code, message } });
   deps.tally.retried++;
   deps.log.warn(
-    { eventId: event.id, function: deps.fn.name, code, reason: message, attempt: d.attempt },
+    {
+      eventId: event.id,
+      function: deps.fn.name,
+      code,
+      reason: message,
+      attempt: d.attempt,
+      retryInMs: delayMs,
+    },
     "attempt failed, will retry",
   );
-  d.msg.nak(backoffFor(retry, d.attempt));
+  d.msg.nak(delayMs);
 }
 
-/** Undecodable messages are dead-lettered at once; anything else unexpected is retried, up to the last attempt. */
+/**
+ * Whatever escaped the handler's error path. Without a decoded event there is nothing to reject, so a
+ * permanent failure is dead-lettered; anything else is retried until JetStream's deliveries reach the
+ * last attempt, so a failure that keeps escaping (a poison message) ends too.
+ */
 export async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unknown): Promise<void> {
   try {
-    if (err instanceof IcnError && err.code === "BAD_EVENT") return await sendToDeadLetters(deps, d, err);
-    // A failure that keeps escaping the handler's error path (a poison message) must end too.
-    if (d.deliveries >= retryOf(deps).attempts) return await sendToDeadLetters(deps, d, err);
+    const decision = decide(err, d.deliveries, retryOf(deps));
+    if (decision.action !== "retry") return await sendToDeadLetters(deps, d, err);
     deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
-    d.msg.nak(backoffFor(retryOf(deps), d.attempt));
+    d.msg.nak(decision.delayMs);
   } catch (inner) {
     deps.log.error(
       { err: inner, function: deps.fn.name },
