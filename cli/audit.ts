@@ -2,6 +2,7 @@
 import { userInfo } from "node:os";
 import { StorageType, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { namesFor } from "../shared/config.ts";
+import { envString } from "../shared/env.ts";
 import { isStreamMissing } from "./context.ts";
 import { collect, readStored } from "./stored.ts";
 
@@ -24,11 +25,12 @@ export function auditNamesFor(prefix: string): { stream: string; subject: string
 
 /** ICN_OPERATOR names the person when a shared account runs the command. */
 export function operatorName(env: NodeJS.ProcessEnv): string {
-  if (env.ICN_OPERATOR) return env.ICN_OPERATOR;
+  const operator = envString(env, "ICN_OPERATOR");
+  if (operator) return operator;
   try {
     return userInfo().username;
   } catch {
-    return env.USER ?? "unknown";
+    return envString(env, "USER", "unknown");
   }
 }
 

@@ -4,6 +4,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { statePaths } from "../deploy/local/paths.ts";
 import { configFromEnv, natsAuthFromEnv, type RuntimeConfig } from "../shared/config.ts";
+import { envString } from "../shared/env.ts";
 import { OutcomeStore } from "../shared/host/outcomes.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
 
@@ -27,7 +28,7 @@ export function platformEnv(
   env: NodeJS.ProcessEnv = process.env,
   envFile: string = statePaths().envFile,
 ): NodeJS.ProcessEnv {
-  if (env.NATS_URL || !existsSync(envFile)) return env;
+  if (envString(env, "NATS_URL") || !existsSync(envFile)) return env;
   return { ...parseEnvFile(readFileSync(envFile, "utf8")), ...env };
 }
 
@@ -51,7 +52,7 @@ export interface Session {
 
 export async function openSession(env: NodeJS.ProcessEnv): Promise<Session> {
   const config = cliConfig(env);
-  const hint = env.NATS_URL
+  const hint = envString(env, "NATS_URL")
     ? "is the platform up? run make up, or check NATS_URL"
     : "NATS_URL is unset and there is no .icn/env: is the platform up? run make up";
   // No reconnecting: an operator waiting on a dead server should hear so at once.

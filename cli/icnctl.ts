@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { repoRoot } from "../deploy/local/paths.ts";
+import { envString } from "../shared/env.ts";
 import { dlqCommand } from "./commands/dlq.ts";
 import { localCommand } from "./commands/local.ts";
 import { publishCommand } from "./commands/publish.ts";
@@ -77,7 +78,8 @@ export async function main(argv: readonly string[], deps: CliDeps = defaultDeps(
     if (err instanceof CommanderError) return commanderExit(err);
     const { line, exitCode } = failureLine(err);
     process.stderr.write(`${line}\n`);
-    if (deps.env.ICN_DEBUG) process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    if (envString(deps.env, "ICN_DEBUG"))
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     return exitCode;
   }
 }

@@ -1,4 +1,4 @@
-import { backoffFor, configFromEnv, DEFAULT_RETRY, namesFor } from "./config.ts";
+import { backoffFor, configFromEnv, DEFAULT_RETRY, namesFor, natsAuthFromEnv } from "./config.ts";
 
 test("the default retry schedule rides out a 20 s apiserver outage before the last attempt", () => {
   const waited = Array.from({ length: DEFAULT_RETRY.attempts - 1 }, (_, i) =>
@@ -32,4 +32,11 @@ test("components create what is missing unless told to bind to what icnctl provi
   expect(() => configFromEnv({ ICN_NATS_PROVISIONING: "yes" })).toThrow(
     /ICN_NATS_PROVISIONING must be one of/,
   );
+});
+
+test("settings are trimmed: a stray space never changes where a component connects", () => {
+  const config = configFromEnv({ NATS_URL: " nats://bus:4222 ", ICN_ACK_WAIT_MS: " 5000" });
+  expect(config.natsUrl).toBe("nats://bus:4222");
+  expect(config.ackWaitMs).toBe(5000);
+  expect(natsAuthFromEnv({ NATS_USER: "fn ", NATS_PASSWORD: "" })).toEqual({ user: "fn" });
 });

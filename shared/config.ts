@@ -1,5 +1,5 @@
 // Runtime configuration read once from the environment, then passed in (never a module singleton).
-import { envChoice } from "./env.ts";
+import { envChoice, envInt, envString } from "./env.ts";
 
 export interface RetryPolicy {
   /** Deliveries before the event is dead-lettered (the first try counts). */
@@ -47,9 +47,12 @@ export interface NatsAuth {
 
 export function natsAuthFromEnv(env: NodeJS.ProcessEnv = process.env): NatsAuth {
   const auth: NatsAuth = {};
-  if (env.NATS_USER) auth.user = env.NATS_USER;
-  if (env.NATS_PASSWORD) auth.pass = env.NATS_PASSWORD;
-  if (env.NATS_INBOX_PREFIX) auth.inboxPrefix = env.NATS_INBOX_PREFIX;
+  const user = envString(env, "NATS_USER");
+  const pass = envString(env, "NATS_PASSWORD");
+  const inboxPrefix = envString(env, "NATS_INBOX_PREFIX");
+  if (user) auth.user = user;
+  if (pass) auth.pass = pass;
+  if (inboxPrefix) auth.inboxPrefix = inboxPrefix;
   return auth;
 }
 
@@ -57,14 +60,6 @@ export function natsAuthFromEnv(env: NodeJS.ProcessEnv = process.env): NatsAuth 
 // Eight attempts (≈ 24 s) were measured too tight: a 20 s stop plus the apiserver's restart left more
 // than half the events on their last attempt (test/reliability/apiserver-outage.test.ts).
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 9, backoffMs: [200, 500, 1000, 2000, 4000, 8000] };
-
-function positiveInt(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0)
-    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
-  return parsed;
-}
 
 /** Names derived from the prefix, so two test suites (or two platforms) never share a stream. */
 export function namesFor(
@@ -79,20 +74,20 @@ export function namesFor(
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const prefix = env.ICN_SUBJECT_PREFIX ?? "icn";
+  const prefix = envString(env, "ICN_SUBJECT_PREFIX", "icn");
   if (!/^[a-z][a-z0-9-]*$/.test(prefix))
     throw new Error(`ICN_SUBJECT_PREFIX must be a lowercase token, got "${prefix}"`);
   return {
-    natsUrl: env.NATS_URL ?? "nats://127.0.0.1:4222",
+    natsUrl: envString(env, "NATS_URL", "nats://127.0.0.1:4222"),
     prefix,
     ...namesFor(prefix),
-    duplicateWindowMs: positiveInt(env.ICN_DUPLICATE_WINDOW_MS, 10 * 60_000, "ICN_DUPLICATE_WINDOW_MS"),
-    maxPayloadBytes: positiveInt(env.ICN_MAX_PAYLOAD_BYTES, 256 * 1024, "ICN_MAX_PAYLOAD_BYTES"),
-    ackWaitMs: positiveInt(env.ICN_ACK_WAIT_MS, 30_000, "ICN_ACK_WAIT_MS"),
+    duplicateWindowMs: envInt(env, "ICN_DUPLICATE_WINDOW_MS", 10 * 60_000),
+    maxPayloadBytes: envInt(env, "ICN_MAX_PAYLOAD_BYTES", 256 * 1024),
+    ackWaitMs: envInt(env, "ICN_ACK_WAIT_MS", 30_000),
     retry: DEFAULT_RETRY,
-    httpPort: positiveInt(env.ICN_HTTP_PORT, 8080, "ICN_HTTP_PORT"),
-    source: env.ICN_SOURCE ?? "urn:icn-secure-tenancy",
-    streamReplicas: positiveInt(env.ICN_STREAM_REPLICAS, 1, "ICN_STREAM_REPLICAS") || 1,
+    httpPort: envInt(env, "ICN_HTTP_PORT", 8080),
+    source: envString(env, "ICN_SOURCE", "urn:icn-secure-tenancy"),
+    streamReplicas: envInt(env, "ICN_STREAM_REPLICAS", 1) || 1,
     provisioning: envChoice(env, "ICN_NATS_PROVISIONING", PROVISIONING, "create"),
   };
 }

@@ -1,4 +1,4 @@
-import { envChoice, envInt, envList } from "./env.ts";
+import { envBool, envChoice, envInt, envList, envString } from "./env.ts";
 
 test("envList trims entries and drops empty ones", () => {
   expect(envList({ L: " kata-fc, secure-vm ,," }, "L")).toEqual(["kata-fc", "secure-vm"]);
@@ -19,4 +19,17 @@ test("envChoice reads one of its words and names the choices it refuses", () => 
   expect(() => envChoice({ C: "Bind" }, "C", ["create", "bind"], "create")).toThrow(
     'C must be one of create, bind, got "Bind"',
   );
+});
+
+test("envString trims and falls back when unset or blank", () => {
+  expect(envString({ S: " nats://x:4222 \n" }, "S", "d")).toBe("nats://x:4222");
+  expect(envString({ S: "  " }, "S", "d")).toBe("d");
+  expect(envString({}, "S")).toBeUndefined();
+});
+
+test("envBool reads true or false and refuses anything else rather than reading it as false", () => {
+  expect(envBool({ B: " true " }, "B", false)).toBe(true);
+  expect(envBool({ B: "false" }, "B", true)).toBe(false);
+  expect(envBool({}, "B", true)).toBe(true);
+  expect(() => envBool({ B: "yes" }, "B", false)).toThrow('B must be one of true, false, got "yes"');
 });

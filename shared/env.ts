@@ -32,3 +32,17 @@ export function envChoice<T extends string>(
     throw new Error(`${name} must be one of ${choices.join(", ")}, got "${env[name]}"`);
   return value as T;
 }
+
+/** A string, trimmed (a stray space or a secret file's newline is never meant); the fallback when unset or empty. */
+export function envString(env: NodeJS.ProcessEnv, name: string): string | undefined;
+export function envString(env: NodeJS.ProcessEnv, name: string, fallback: string): string;
+export function envString(env: NodeJS.ProcessEnv, name: string, fallback?: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+/** `true` or `false`, trimmed; the fallback when unset or empty; anything else (`yes`, `1`) is an error, never a silent false. */
+export function envBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = envChoice(env, name, ["true", "false"], fallback ? "true" : "false");
+  return value === "true";
+}

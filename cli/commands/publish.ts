@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import type { CloudEvent } from "cloudevents";
 import { parseEventData, subjectOf, type EventName } from "../../schemas/events.ts";
+import { envString } from "../../shared/env.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { isStreamMissing, noEventsStream, withSession, type CliDeps } from "../context.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
@@ -69,7 +70,7 @@ function buildEvent(name: EventName, data: unknown, opts: PublishOptions): Cloud
 async function publish(deps: CliDeps, type: string, opts: PublishOptions): Promise<void> {
   const name = resolveEventName(type);
   // `npm run icnctl` runs in the package root; INIT_CWD is where the operator typed the command.
-  const data = validData(name, readData(opts.data, deps.env.INIT_CWD ?? process.cwd()));
+  const data = validData(name, readData(opts.data, envString(deps.env, "INIT_CWD", process.cwd())));
   const event = buildEvent(name, data, opts);
   await withSession(deps, async ({ js, jsm, config }) => {
     const subject = subjectOf(config.prefix, name);

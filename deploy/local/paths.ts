@@ -2,6 +2,7 @@
 import { homedir } from "node:os";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { envString } from "../../shared/env.ts";
 
 /** The nearest folder above `start` with a package.json: the clone, or the installed package. */
 function packageRoot(start: string): string {
@@ -16,7 +17,7 @@ export const repoRoot: string = packageRoot(import.meta.dirname);
 
 /** Runtime state of one clone: certs, data dirs, logs, pid files, env file. Git-ignored. */
 export function stateDir(): string {
-  return process.env.ICN_STATE_DIR ?? join(repoRoot, ".icn");
+  return envString(process.env, "ICN_STATE_DIR", join(repoRoot, ".icn"));
 }
 
 export interface StatePaths {
@@ -46,6 +47,6 @@ export function statePaths(root: string = stateDir()): StatePaths {
 }
 
 export function buildCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
-  return process.env.ICN_CACHE_DIR ?? join(base, "icn-secure-tenancy");
+  const base = envString(process.env, "XDG_CACHE_HOME", join(homedir(), ".cache"));
+  return envString(process.env, "ICN_CACHE_DIR", join(base, "icn-secure-tenancy"));
 }

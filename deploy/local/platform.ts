@@ -1,8 +1,10 @@
 // The embedded platform's lifecycle: up (idempotent), down (leaves no process), status.
 import { KubeConfig } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE } from "../../schemas/names.ts";
+import { envString } from "../../shared/env.ts";
 import { apply, MANAGED_BY } from "../../shared/kube-apply.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
+import { platformIdentities } from "../../shared/platform-identities.ts";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -122,12 +124,7 @@ async function createPlatformNamespace(kubeconfig: string): Promise<void> {
 
 // On the embedded platform the functions act with the admin certificate's user, so tamper
 // protection must count it among the platform's own identities (beside the in-cluster accounts).
-const LOCAL_PLATFORM_IDENTITIES = [
-  "icn-admin",
-  ...["provision-tenant", "label-kata-node", "quarantine-runc-pod"].map(
-    (fn) => `system:serviceaccount:icn-system:${fn}`,
-  ),
-];
+const LOCAL_PLATFORM_IDENTITIES = platformIdentities(["icn-admin"]);
 
 function writeEnvFile(platform: Platform): void {
   const lines = [`export KUBECONFIG='${platform.kubeconfig}'`, `export NATS_URL='${platform.natsUrl}'`];
@@ -146,8 +143,8 @@ export async function up(progress: Progress = () => {}, paths: StatePaths = stat
   rmSync(join(paths.root, "data"), { recursive: true, force: true });
   const versions: Record<string, string> = {};
   const started: string[] = [];
-  const externalNats = process.env.ICN_NATS_URL;
-  const externalKube = process.env.ICN_KUBECONFIG;
+  const externalNats = envString(process.env, "ICN_NATS_URL");
+  const externalKube = envString(process.env, "ICN_KUBECONFIG");
   const natsUrl = externalNats ?? (await startNats(paths, progress, versions));
   if (!externalNats) started.push("nats-server");
   const kubeconfig = externalKube ?? (await startKubernetes(paths, progress, versions));

@@ -1,5 +1,6 @@
 // label-kata-node: on node.joined, decide whether the node can run Kata and label it for kata-deploy.
 import type { V1Node } from "@kubernetes/client-node";
+import { envList } from "../../shared/env.ts";
 import { defineFunction, type FunctionDefinition } from "../../shared/function.ts";
 import { apply, readIfExists, recordEvent } from "../../shared/kube-apply.ts";
 import { permanent } from "../../shared/errors.ts";
@@ -14,10 +15,7 @@ export interface LabelKataNodeOptions {
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): LabelKataNodeOptions {
   return {
-    shims: (env.ICN_KATA_SHIMS ?? "qemu,clh")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
+    shims: envList(env, "ICN_KATA_SHIMS", ["qemu", "clh"]),
   };
 }
 

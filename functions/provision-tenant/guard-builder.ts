@@ -16,7 +16,9 @@ export const NOT_THE_PLATFORM = "not-the-platform";
 
 export function notThePlatform(platformIdentities: readonly string[]): { name: string; expression: string } {
   // A CEL string literal: quotes and backslashes escaped, so no identity can end the list early.
-  const identities = [...platformIdentities, ...KUBE_CONTROLLERS]
+  // Sorted and without repeats: writers that list the same identities in another order render one policy.
+  const platform = [...new Set(platformIdentities)].sort();
+  const identities = [...platform, ...KUBE_CONTROLLERS]
     .map((u) => `'${u.replace(/[\\']/g, "\\$&")}'`)
     .join(", ");
   return { name: NOT_THE_PLATFORM, expression: `!(request.userInfo.username in [${identities}])` };

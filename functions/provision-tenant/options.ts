@@ -1,8 +1,8 @@
 // How provision-tenant is configured: who the platform is, which classes are Kata, how far clocks may drift, who may change whose tenant.
-import { PLATFORM_NAMESPACE } from "../../schemas/names.ts";
 import { maxClockSkewFromEnv } from "../../shared/clock.ts";
-import { envList } from "../../shared/env.ts";
+import { envString } from "../../shared/env.ts";
 import { kataRuntimeFromEnv, type KataRuntime } from "../../shared/kata.ts";
+import { platformIdentitiesFromEnv } from "../../shared/platform-identities.ts";
 import { loadTenantGrants, type TenantGrant } from "../../shared/tenant-grants.ts";
 
 export interface ProvisionTenantOptions {
@@ -20,17 +20,12 @@ export interface ProvisionTenantOptions {
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProvisionTenantOptions {
   const kata = kataRuntimeFromEnv(env);
+  const sources = envString(env, "ICN_INGRESS_SOURCES");
   return {
-    platformIdentities: envList(
-      env,
-      "ICN_PLATFORM_IDENTITIES",
-      ["provision-tenant", "label-kata-node", "quarantine-runc-pod"].map(
-        (fn) => `system:serviceaccount:${PLATFORM_NAMESPACE}:${fn}`,
-      ),
-    ),
+    platformIdentities: platformIdentitiesFromEnv(env),
     kata,
-    defaultRuntimeClass: env.ICN_DEFAULT_RUNTIME_CLASS?.trim() || kata.classes[0] || "kata-qemu",
+    defaultRuntimeClass: envString(env, "ICN_DEFAULT_RUNTIME_CLASS", kata.classes[0] ?? "kata-qemu"),
     maxClockSkewMs: maxClockSkewFromEnv(env),
-    tenantGrants: env.ICN_INGRESS_SOURCES ? loadTenantGrants(env.ICN_INGRESS_SOURCES) : [],
+    tenantGrants: sources ? loadTenantGrants(sources) : [],
   };
 }

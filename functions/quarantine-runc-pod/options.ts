@@ -1,5 +1,5 @@
 // How quarantine acts: what it does after isolating, dry-run, which handlers are Kata, the rate limit, the claims.
-import { envInt } from "../../shared/env.ts";
+import { envBool, envChoice, envInt } from "../../shared/env.ts";
 import { kataRuntimeFromEnv, type KataRuntime } from "../../shared/kata.ts";
 import { QuarantineClaims } from "./claims.ts";
 import { tokenBucket, type RateLimiter } from "./rate-limit.ts";
@@ -19,13 +19,10 @@ export interface QuarantineOptions {
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): QuarantineOptions {
-  const action = (env.ICN_QUARANTINE_ACTION?.trim() || "isolate") as Action;
-  if (!ACTIONS.includes(action))
-    throw new Error(`ICN_QUARANTINE_ACTION must be one of ${ACTIONS.join(", ")}, got "${action}"`);
   const perMinute = envInt(env, "ICN_QUARANTINE_DESTRUCTIVE_PER_MINUTE", 30);
   return {
-    action,
-    dryRun: env.ICN_QUARANTINE_DRY_RUN?.trim() === "true",
+    action: envChoice(env, "ICN_QUARANTINE_ACTION", ACTIONS, "isolate"),
+    dryRun: envBool(env, "ICN_QUARANTINE_DRY_RUN", false),
     kata: kataRuntimeFromEnv(env),
     limiter: tokenBucket(perMinute, Math.max(1, Math.ceil(perMinute / 6))),
     claims: new QuarantineClaims(),

@@ -1,7 +1,7 @@
 // The watchers, the platform's own event sources: run them in a host process with startWatchers or runWatchers.
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { RuntimeConfig } from "../../shared/config.ts";
-import { envList } from "../../shared/env.ts";
+import { envList, envString } from "../../shared/env.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
 import { kataRuntimeFromEnv } from "../../shared/kata.ts";
 import type { Kube } from "../../shared/kube.ts";
@@ -30,8 +30,8 @@ export function watcherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Wat
   return {
     watchers: names.length ? (names as WatcherName[]) : WATCHER_NAMES,
     kata: kataRuntimeFromEnv(env),
-    nodeSelector: env.ICN_WATCH_NODE_SELECTOR?.trim() || undefined,
-    namespaceSelector: env.ICN_WATCH_NAMESPACE_SELECTOR?.trim() || ALL_TENANTS_SELECTOR,
+    nodeSelector: envString(env, "ICN_WATCH_NODE_SELECTOR"),
+    namespaceSelector: envString(env, "ICN_WATCH_NAMESPACE_SELECTOR", ALL_TENANTS_SELECTOR),
   };
 }
 

@@ -3,7 +3,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { maxClockSkewFromEnv } from "../clock.ts";
 import { configFromEnv, natsAuthFromEnv } from "../config.ts";
-import { envInt } from "../env.ts";
+import { envInt, envString } from "../env.ts";
 import { ensureStreams } from "../host/streams.ts";
 import { createLogger } from "../logging.ts";
 import { startIngress } from "./server.ts";
@@ -13,7 +13,7 @@ import { drainOnSignals } from "../shutdown.ts";
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const config = configFromEnv(env);
   const log = createLogger("icn-ingress");
-  const sources = loadSources(env.ICN_INGRESS_SOURCES);
+  const sources = loadSources(envString(env, "ICN_INGRESS_SOURCES"));
   const nc = await connect({
     servers: config.natsUrl,
     name: "icn-ingress",
@@ -27,7 +27,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     config,
     sources,
     log,
-    host: env.ICN_INGRESS_HOST || "127.0.0.1",
+    host: envString(env, "ICN_INGRESS_HOST", "127.0.0.1"),
     port: envInt(env, "ICN_INGRESS_PORT", 8088),
     maxBytes: envInt(env, "ICN_INGRESS_MAX_BYTES", config.maxPayloadBytes),
     maxClockSkewMs: maxClockSkewFromEnv(env),

@@ -10,13 +10,11 @@ import {
 import { FIELD_MANAGER as LABEL_MANAGER } from "../../functions/label-kata-node/index.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
 import { sharedPolicies } from "../../functions/provision-tenant/admission-policies.ts";
-import {
-  FIELD_MANAGER as PROVISION_MANAGER,
-  optionsFromEnv,
-} from "../../functions/provision-tenant/index.ts";
+import { FIELD_MANAGER as PROVISION_MANAGER } from "../../functions/provision-tenant/index.ts";
 import { apply } from "../../shared/kube-apply.ts";
 import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { PLATFORM_NAMESPACE } from "../../schemas/names.ts";
+import { platformIdentities } from "../../shared/platform-identities.ts";
 import { eventually, kubeConfig, withToken } from "../harness/servers.ts";
 import { BASE, build } from "./manifests.ts";
 
@@ -41,9 +39,7 @@ export async function applyBaseRbac(): Promise<KubernetesObject[]> {
   return objects;
 }
 
-/** `system:serviceaccount:icn-system:<name>`, as the apiserver names a pod of that Deployment. */
-export const serviceAccountUser = (name: string): string =>
-  `system:serviceaccount:${PLATFORM_NAMESPACE}:${name}`;
+export { serviceAccountUser } from "../../shared/platform-identities.ts";
 
 /** A short-lived token for the ServiceAccount, minted by the TokenRequest API as a kubelet would. */
 export async function serviceAccountConfig(name: string): Promise<KubeConfig> {
@@ -84,7 +80,7 @@ export async function adminUsername(): Promise<string> {
  * their functions as the harness admin, so it stays on the list or they would lock each other out.
  */
 export async function platformIdentitiesForTests(): Promise<string[]> {
-  return [...optionsFromEnv({}).platformIdentities, await adminUsername()];
+  return platformIdentities([await adminUsername()]);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Who the reliability hosts act as: the functions' own accounts plus the harness admin, as every test suite's tamper policy lists them.
 import { optionsFromEnv, provisionTenant } from "../../functions/provision-tenant/index.ts";
 import type { AnyFunction } from "../../shared/function.ts";
+import { platformIdentities as withPlatform } from "../../shared/platform-identities.ts";
 import { kubeConfig } from "../harness/servers.ts";
 
 /**
@@ -9,7 +10,7 @@ import { kubeConfig } from "../harness/servers.ts";
  */
 export function platformIdentities(): string[] {
   const admin = kubeConfig().getCurrentUser()?.name ?? "icn-admin";
-  return [...new Set([...optionsFromEnv({}).platformIdentities, admin])];
+  return withPlatform([admin]);
 }
 
 /** The environment a host process needs to rewrite the tamper policy the same way. */
