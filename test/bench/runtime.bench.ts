@@ -1,128 +1,22 @@
-// Host overhead: a raw JetStream consume-and-ack loop vs a no-op function through the host, same stream
-// shape and message; then publish-to-handled latency at a steady 1,000 events/s and the peak RSS.
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+// Host overhead against two baselines on the same messages, interleaved over rounds: the contract floor
+// (a raw JetStream loop that stores an outcome-sized KV record before each ack, as the host must) and
+// the bare consume-and-ack loop; then publish-to-handled latency at a steady 1,000 events/s.
+import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { KubeConfig } from "@kubernetes/client-node";
-import type { RuntimeConfig } from "../../shared/config.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { defineFunction } from "../../shared/function.ts";
 import { startHost } from "../../shared/host/host.ts";
-import { ensureStreams } from "../../shared/host/streams.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
-import { imageNodeFlags } from "../harness/image.ts";
-import {
-  benchConfig,
-  percentile,
-  platform,
-  progress,
-  removeBenchStreams,
-  round,
-  writeFigures,
-} from "./support.ts";
+import { describe, interleave, median, perRound, spreadOf } from "./rounds.ts";
+import { bareLoop, configFor, floorLoop, hostLoop } from "./runtime-loops.ts";
+import { percentile, platform, progress, removeBenchStreams, round, writeFigures } from "./support.ts";
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 50_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RATE = 1000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
-
-const configFor = (natsUrl: string, tag: string): RuntimeConfig =>
-  benchConfig(natsUrl, tag, { attempts: 3, backoffMs: [100] });
-
-async function fill(js: JetStreamClient, config: RuntimeConfig, count: number): Promise<void> {
-  const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < count; i++) {
-    pending.push(
-      publishEvent(
-        js,
-        config.prefix,
-        newEvent({ name: "node.joined", source: "urn:bench", data: { node: `node-${i}` } }),
-      ),
-    );
-    if (pending.length >= 500) await Promise.all(pending.splice(0));
-  }
-  await Promise.all(pending);
-}
-
-/** (a) The baseline: what JetStream alone costs to deliver and ack these messages. */
-async function rawThroughput(nc: NatsConnection, natsUrl: string): Promise<number> {
-  const config = configFor(natsUrl, "raw");
-  const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, config);
-  await fill(jetstream(nc), config, COUNT);
-  await jsm.consumers.add(config.eventsStream, {
-    durable_name: "raw",
-    ack_policy: "explicit",
-    filter_subject: `${config.prefix}.node.joined`,
-  });
-  const consumer = await jetstream(nc).consumers.get(config.eventsStream, "raw");
-  const started = performance.now();
-  let seen = 0;
-  const messages = await consumer.consume({ max_messages: 16 });
-  for await (const msg of messages) {
-    msg.ack();
-    if (++seen === COUNT) break;
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  await messages.close();
-  return COUNT / elapsed;
-}
-
-/** (b) The same messages through a host process running a no-op function; also its peak RSS. */
-async function hostThroughput(
-  nc: NatsConnection,
-  natsUrl: string,
-): Promise<{ perSecond: number; peakRssMb: number }> {
-  const config = configFor(natsUrl, "host");
-  const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, config);
-  await fill(jetstream(nc), config, COUNT);
-  const host = spawn(process.execPath, [...imageNodeFlags(), join(import.meta.dirname, "noop-host.js")], {
-    env: {
-      ...process.env,
-      NATS_URL: natsUrl,
-      ICN_SUBJECT_PREFIX: config.prefix,
-      ICN_HTTP_PORT: "0",
-      ICN_LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  try {
-    // Timed from the host's "ready" (its consumer has just started), as the raw loop is timed from
-    // its consumer existing: process start and module loading are not part of the throughput.
-    await new Promise<void>((resolve, reject) => {
-      host.stdout.on("data", (chunk: Buffer) =>
-        chunk.toString().includes('"host ready"') ? resolve() : undefined,
-      );
-      host.once("exit", (code) => reject(new Error(`the host exited (${code}) before it was ready`)));
-    });
-    const started = performance.now();
-    await waitUntilDrained(jsm, config.eventsStream, "noop");
-    const perSecond = COUNT / ((performance.now() - started) / 1000);
-    return { perSecond, peakRssMb: peakRssMb(host.pid ?? 0) };
-  } finally {
-    host.kill("SIGTERM");
-  }
-}
-
-/** Every message acknowledged: nothing pending, nothing in flight. */
-async function waitUntilDrained(jsm: JetStreamManager, stream: string, consumer: string): Promise<void> {
-  for (;;) {
-    const info = await jsm.consumers.info(stream, consumer).catch(() => undefined);
-    if (info && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= COUNT)
-      return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** The kernel's high-water mark of the process's resident memory. */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
 
 function kubeOf(kubeconfig: string): ReturnType<typeof kubeFromConfig> {
   const kc = new KubeConfig();
@@ -173,31 +67,63 @@ async function latency(nc: NatsConnection, natsUrl: string, kubeconfig: string):
 async function main(): Promise<void> {
   const { natsUrl, kubeconfig } = await platform();
   const nc = await connect({ servers: natsUrl });
-  progress(`raw JetStream consume-and-ack loop, ${COUNT} messages`);
-  const raw = await rawThroughput(nc, natsUrl);
-  progress(`no-op function through the host, ${COUNT} messages`);
-  const hosted = await hostThroughput(nc, natsUrl);
+  const rss: number[] = [];
+  progress(`${ROUNDS} rounds of floor, host, bare; ${COUNT} messages each, a fresh stream per loop`);
+  const figures = await interleave(
+    [
+      { name: "floor", run: () => floorLoop(nc, natsUrl, COUNT) },
+      {
+        name: "host",
+        run: async () => {
+          const hosted = await hostLoop(nc, natsUrl, COUNT);
+          rss.push(hosted.peakRssMb);
+          return hosted.perSecond;
+        },
+      },
+      { name: "bare", run: () => bareLoop(nc, natsUrl, COUNT) },
+    ],
+    ROUNDS,
+    "events/s",
+  );
+  await removeBenchStreams(nc);
   progress(`latency at ${RATE} events/s for ${LATENCY_SECONDS} s`);
   const samples = await latency(nc, natsUrl, kubeconfig);
   await removeBenchStreams(nc);
   await nc.close();
-  const figures = {
-    raw_per_s: round(raw),
-    host_per_s: round(hosted.perSecond),
-    ratio: round(hosted.perSecond / raw, 3),
+  report(figures, samples, rss);
+}
+
+function report(figures: Record<string, number[]>, samples: number[], rss: number[]): void {
+  const floorRatios = perRound(figures, "host", "floor");
+  const bareRatios = perRound(figures, "host", "bare");
+  const floor = spreadOf(floorRatios);
+  const written = {
+    raw_per_s: round(median(figures.bare ?? [])),
+    host_per_s: round(median(figures.host ?? [])),
+    floor_per_s: round(median(figures.floor ?? [])),
+    ratio: round(median(bareRatios), 3),
+    floor_ratio: round(floor.median, 3),
+    floor_ratio_min: round(floor.min, 3),
+    floor_ratio_max: round(floor.max, 3),
+    rounds: ROUNDS,
     p50_ms: round(percentile(samples, 50), 2),
     p99_ms: round(percentile(samples, 99), 2),
-    peak_rss_mb: round(hosted.peakRssMb),
+    // The worst round's: the target is a ceiling.
+    peak_rss_mb: round(Math.max(...rss)),
   };
-  const file = writeFigures("runtime.json", figures);
-  console.log(`raw JetStream loop   ${figures.raw_per_s.toFixed(0).padStart(8)} events/s`);
+  const file = writeFigures("runtime.json", written);
+  console.log(`medians of ${ROUNDS} interleaved rounds (min–max, spread = (max − min) / median)`);
+  console.log(describe("contract floor (raw + record)", figures.floor ?? [], "events/s"));
+  console.log(describe("host, no-op function", figures.host ?? [], "events/s"));
+  console.log(describe("bare consume-and-ack loop", figures.bare ?? [], "events/s"));
+  console.log(describe("host / floor (target >= 0.8)", floorRatios, "", 3));
+  console.log(describe("host / bare (no target)", bareRatios, "", 3));
   console.log(
-    `host, no-op function ${figures.host_per_s.toFixed(0).padStart(8)} events/s   ratio ${figures.ratio} (target >= 0.7)`,
+    `latency @${RATE}/s      p50 ${written.p50_ms} ms   p99 ${written.p99_ms} ms (target p99 <= 25 ms)`,
   );
   console.log(
-    `latency @${RATE}/s      p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms (target p99 <= 25 ms)`,
+    `peak RSS             ${written.peak_rss_mb} MB (the host process, worst round; target <= 150 MB)`,
   );
-  console.log(`peak RSS             ${figures.peak_rss_mb} MB (the host process; target <= 150 MB)`);
   console.log(`figures written to ${file}`);
 }
 
