@@ -37,7 +37,12 @@ export const ERROR_CODES = {
   KUBE_CONFLICT: { retryable: true, summary: "the object changed underneath; retry" },
   KUBE_THROTTLED: { retryable: true, summary: "the Kubernetes API asked us to slow down" },
   KUBE_UNAVAILABLE: { retryable: true, summary: "the Kubernetes API failed or could not be reached" },
-  TIMEOUT: { retryable: true, summary: "the operation took too long" },
+  TIMEOUT: { retryable: true, summary: "the attempt or request passed its deadline" },
+  SHUTDOWN: {
+    retryable: true,
+    summary:
+      "the host stopped before the attempt finished; the event goes back to the stream, no attempt spent",
+  },
   CRASH_LOOP: {
     retryable: false,
     summary: "the event was delivered again and again and never finished: its hosts died or lost its lease",

@@ -15,7 +15,11 @@ export interface HandlerContext {
   kube: Kube;
   log: Logger;
   emit: Emit;
-  /** Aborted when the host stops or the attempt times out. */
+  /**
+   * Aborted when the attempt passes its deadline (`timeoutMs`; it then fails as TIMEOUT and is retried),
+   * or when the host stops and this handler outlives the drain deadline. Pass it to every call that
+   * takes one; the attempt ends at that moment whether the handler listens or not.
+   */
   signal: AbortSignal;
   /** This try at the handler: 1, plus one per failure recorded; a delivery lost with its host is no failure. */
   attempt: number;
@@ -37,11 +41,16 @@ export interface FunctionDefinition<N extends EventName = EventName> {
   rejection?(event: CloudEvent<unknown>, error: IcnError): Record<string, unknown>;
   concurrency?: number;
   retry?: RetryPolicy;
+  /** Each attempt's deadline in milliseconds; DEFAULT_TIMEOUT_MS when unset. */
+  timeoutMs?: number;
   // Method syntax: a definition for one event is usable where any definition is expected.
   handle(event: ValidEvent<N>, ctx: HandlerContext): Promise<void>;
 }
 
 export type AnyFunction = FunctionDefinition<EventName>;
+
+/** Room for a few apiserver calls, each of which client-node lets run for up to its own timeout. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,40}$/;
 
@@ -55,5 +64,10 @@ export function defineFunction<N extends EventName>(
     throw new Error(`${definition.name}: rejects "${definition.rejects}" must be listed in emits`);
   if (definition.concurrency !== undefined && definition.concurrency < 1)
     throw new Error(`${definition.name}: concurrency must be at least 1`);
+  if (
+    definition.timeoutMs !== undefined &&
+    !(Number.isInteger(definition.timeoutMs) && definition.timeoutMs >= 1)
+  )
+    throw new Error(`${definition.name}: timeoutMs must be a positive integer`);
   return Object.freeze({ ...definition });
 }

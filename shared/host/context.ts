@@ -15,6 +15,7 @@ export interface ContextDeps {
   js: JetStreamClient;
   kube: Kube;
   log: Logger;
+  /** Aborted when the host gives up waiting for its handlers (see host.ts). */
   signal: AbortSignal;
 }
 
@@ -62,7 +63,15 @@ export function makeEmit(
 export function makeContext(
   deps: ContextDeps,
   trigger: CloudEvent<unknown>,
-  meta: { attempt: number; deliveries: number; sequence: number; replayId?: string; results: string[] },
+  meta: {
+    attempt: number;
+    deliveries: number;
+    sequence: number;
+    replayId?: string;
+    results: string[];
+    /** This attempt's: its deadline, or the host's stop (see deadline.ts). */
+    signal: AbortSignal;
+  },
 ): HandlerContext {
   let log: Logger | undefined;
   return {
@@ -78,7 +87,7 @@ export function makeContext(
       }));
     },
     emit: makeEmit(deps, trigger, meta.replayId, meta.results),
-    signal: deps.signal,
+    signal: meta.signal,
     attempt: meta.attempt,
     deliveries: meta.deliveries,
     sequence: meta.sequence,

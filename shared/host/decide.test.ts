@@ -1,5 +1,6 @@
 // Every way a failed delivery can end, decided without a message, a stream or a clock.
 import { IcnError, permanent } from "../errors.ts";
+import { shutdownError } from "./deadline.ts";
 import { decide } from "./decide.ts";
 
 const policy = { attempts: 4, backoffMs: [100, 500, 2000] };
@@ -66,4 +67,12 @@ test("a wait the other side asked for (Retry-After) lengthens the backoff, never
   expect(decide(asked(30_000), 1, policy)).toMatchObject({ action: "retry", delayMs: 30_000 });
   expect(decide(asked(10), 2, policy)).toMatchObject({ action: "retry", delayMs: 500 });
   expect(decide(asked(30_000), 4, policy)).toMatchObject({ action: "dead-letter" });
+});
+
+test("a host that stopped mid-attempt releases the message: no attempt spent, whatever the count", () => {
+  expect(decide(shutdownError(), 4, policy)).toEqual({
+    action: "release",
+    code: "SHUTDOWN",
+    message: shutdownError().message,
+  });
 });

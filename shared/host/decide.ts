@@ -9,7 +9,9 @@ export type Decision =
   /** Worth another attempt, after `delayMs`. */
   | { action: "retry"; code: ErrorCode; message: string; delayMs: number }
   /** Ends here: moved to the dead-letter stream, then terminated. */
-  | { action: "dead-letter"; code: ErrorCode; message: string };
+  | { action: "dead-letter"; code: ErrorCode; message: string }
+  /** Not the event's failure (its host stopped): back to the stream now, nothing recorded, no attempt spent. */
+  | { action: "release"; code: ErrorCode; message: string };
 
 /**
  * Codes that end the message without a rejection: there is no event to refuse (it would not decode),
@@ -24,6 +26,7 @@ const DEAD_LETTER_AT_ONCE: ReadonlySet<ErrorCode> = new Set(["BAD_EVENT", "CRASH
  */
 export function decide(err: unknown, attempt: number, policy: RetryPolicy): Decision {
   const { code, message } = describeError(err);
+  if (code === "SHUTDOWN") return { action: "release", code, message };
   if (DEAD_LETTER_AT_ONCE.has(code)) return { action: "dead-letter", code, message };
   if (err instanceof IcnError && !err.retryable) return { action: "reject", code, message, error: err };
   if (attempt >= policy.attempts) return { action: "dead-letter", code, message };

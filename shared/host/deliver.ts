@@ -2,12 +2,13 @@
 import type { CloudEvent } from "cloudevents";
 import type { JsMsg } from "@nats-io/jetstream";
 import { eventType, parseEventData, type EventName } from "../../schemas/events.ts";
-import type { ValidEvent } from "../function.ts";
+import { DEFAULT_TIMEOUT_MS, type ValidEvent } from "../function.ts";
 import { natsMsgHeaders, natsMsgToEvent } from "../cloudevents/nats-headers.ts";
 import { backoffFor } from "../config.ts";
 import { isTransient, permanent } from "../errors.ts";
 import { attemptAfter, crashLoop } from "./attempts.ts";
 import { makeContext } from "./context.ts";
+import { withDeadline } from "./deadline.ts";
 import { isSettled } from "./outcomes.ts";
 import {
   failed,
@@ -60,14 +61,20 @@ async function markReceived(deps: DeliveryDeps, event: CloudEvent<unknown>, d: D
 
 async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery): Promise<void> {
   const { tally } = deps;
-  const ctx = makeContext(deps, event, { ...d, sequence: d.msg.info.streamSequence });
   const started = performance.now();
   const lease: Lease = { since: started, markReceived: () => markReceived(deps, event, d) };
   deps.leases.set(d.msg, lease);
   tally.inFlight++;
   const seconds = (): number => (performance.now() - started) / 1000;
   try {
-    await deps.fn.handle(event as ValidEvent<EventName>, ctx);
+    await withDeadline(
+      (signal) => {
+        const ctx = makeContext(deps, event, { ...d, sequence: d.msg.info.streamSequence, signal });
+        return deps.fn.handle(event as ValidEvent<EventName>, ctx);
+      },
+      deps.fn.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      deps.signal,
+    );
     tally.observe("succeeded", seconds());
   } catch (err) {
     tally.observe(isTransient(err) ? "failed" : "rejected", seconds());

@@ -6,6 +6,7 @@ import type { RuntimeConfig } from "../config.ts";
 import type { AnyFunction } from "../function.ts";
 import type { Kube } from "../kube.ts";
 import type { Logger } from "../logging.ts";
+import { shutdownError } from "./deadline.ts";
 import { startConsumer, type RunningConsumer } from "./consumer-loop.ts";
 import { startHttp } from "./http.ts";
 import { createMetrics, type HostMetrics } from "./metrics.ts";
@@ -20,7 +21,12 @@ export interface HostOptions {
   log: Logger;
   /** Serve /healthz, /readyz, /metrics here; omit to serve nothing (tests, benchmarks). */
   http?: { host: string; port: number };
+  /** How long drain() waits for running handlers before aborting their signals. */
+  drainTimeoutMs?: number;
 }
+
+/** Inside Kubernetes' default 30 s grace period, with time left to settle and close. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
 
 export interface Host {
   metrics: HostMetrics;
@@ -61,9 +67,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
     inFlight: () => consumers.reduce((sum, c) => sum + c.inFlight(), 0),
     async drain(): Promise<void> {
       draining = true;
+      // Handlers get the drain deadline to finish; those still running then see their signal abort,
+      // and their messages go back to the stream for another host.
+      const giveUp = setTimeout(
+        () => shutdown.abort(shutdownError()),
+        options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+      );
       await Promise.all(consumers.map((c) => c.drain()));
+      clearTimeout(giveUp);
       outcomes.close();
-      shutdown.abort();
+      shutdown.abort(shutdownError());
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
   };

@@ -118,6 +118,10 @@ export async function failed(
   const decision = decide(err, d.attempt, retryOf(deps));
   if (decision.action === "reject") return reject(deps, event, d, decision.error);
   if (decision.action === "dead-letter") return sendToDeadLetters(deps, d, err, event);
+  if (decision.action === "release") {
+    deps.log.warn({ eventId: event.id, function: deps.fn.name }, "handler outlived the drain; released");
+    return d.msg.nak();
+  }
   const { code, message, delayMs } = decision;
   await record(deps, event, d, { state: "retrying", error: { code, message } });
   deps.tally.retried++;
@@ -143,6 +147,7 @@ export async function failed(
 export async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unknown): Promise<void> {
   try {
     const decision = decide(err, d.deliveries, retryOf(deps));
+    if (decision.action === "release") return d.msg.nak();
     if (decision.action !== "retry") return await sendToDeadLetters(deps, d, err);
     deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
     d.msg.nak(decision.delayMs);
