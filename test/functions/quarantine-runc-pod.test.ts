@@ -150,7 +150,8 @@ test("1,000 events for 50 pods quarantine exactly 50", async () => {
   const ns = bystander.metadata?.namespace ?? "";
   const storm = await rigWith();
   for (let i = 0; i < 1000; i++) await storm.publish("pod.unsafe", unsafe(pods[i % 50]!));
-  const settled = await storm.settled(1000);
+  // A storm on a shared 2-core machine: the time allowed is a guard against hanging, not a speed claim.
+  const settled = await storm.settled(1000, 280_000);
   // At least once: a redelivery may run a handler twice; what must hold is the cluster's state below.
   expect(settled).toMatchObject({ rejected: 0, deadLettered: 0 });
   expect(settled.succeeded).toBeGreaterThanOrEqual(1000);
@@ -162,7 +163,7 @@ test("1,000 events for 50 pods quarantine exactly 50", async () => {
   expect((await readPod(bystander)).metadata?.labels?.["icn.akraino.org/quarantine"]).toBeUndefined();
   const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: ns });
   expect(events.items.filter((e) => e.reason === "Quarantined")).toHaveLength(50);
-});
+}, 300_000);
 
 test("dry-run changes nothing and says what it would have done", async () => {
   const dry = await rigWith({ dryRun: true, action: "delete" });
