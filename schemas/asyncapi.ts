@@ -84,6 +84,9 @@ function message(name: EventName): Document {
   };
 }
 
+const ID_LENGTH = { minLength: 1, maxLength: 256 };
+const SOURCE_LENGTH = { minLength: 1, maxLength: 1024 };
+
 function headers(name: EventName): JsonSchema {
   const result = isResultEvent(name);
   const attribute = (description: string, extra: JsonSchema = {}): JsonSchema => ({
@@ -99,13 +102,14 @@ function headers(name: EventName): JsonSchema {
       "no ce- headers, the payload is the whole event with this data in its data member.",
     properties: {
       "ce-specversion": attribute("CloudEvents version.", { const: "1.0" }),
-      "ce-id": attribute("Unique per source; source and id identify the event.", { minLength: 1 }),
-      "ce-source": attribute("URI-reference of the producer.", { minLength: 1 }),
+      // The decoder's limits (shared/cloudevents/event-attributes.ts); a test there holds the two equal.
+      "ce-id": attribute("Unique per source; source and id identify the event.", ID_LENGTH),
+      "ce-source": attribute("URI-reference of the producer.", SOURCE_LENGTH),
       "ce-type": attribute("The event type.", { const: EVENTS[name].type }),
       "ce-time": attribute("RFC 3339 time set by the producer.", { format: "date-time" }),
       "ce-datacontenttype": attribute("Media type of the payload.", { pattern: "^application/json(;.*)?$" }),
       ...(result && {
-        "ce-causeid": attribute("Id of the triggering event.", { minLength: 1 }),
+        "ce-causeid": attribute("Id of the triggering event.", ID_LENGTH),
       }),
       "Content-Type": attribute("application/cloudevents+json in structured mode."),
     },

@@ -8,24 +8,46 @@ import {
   bytes,
   expectRejected,
 } from "./fixtures.ts";
-import { MAX_ATTRIBUTE_LENGTH } from "./event-attributes.ts";
+import { asyncApiDocument } from "../../schemas/asyncapi.ts";
+import { ATTRIBUTE_LENGTH_LIMITS, MAX_ATTRIBUTE_LENGTH, maxLengthOf } from "./event-attributes.ts";
 import { NatsBinding } from "./nats-binding.ts";
+
+describe("toEvent: ATTRIBUTE_TOO_LONG", () => {
+  const tooLong = (name: string, length: number): RegExp =>
+    new RegExp(`"${name}" is ${length} characters long; the limit is ${length - 1}`);
+
+  it.each([
+    ["id", ATTRIBUTE_LENGTH_LIMITS.get("id") ?? 0, "x"],
+    ["source", ATTRIBUTE_LENGTH_LIMITS.get("source") ?? 0, "/"],
+    ["subject", MAX_ATTRIBUTE_LENGTH, "s"],
+  ])("for %s past %i characters, in either mode, and when sending", (name, limit, first) => {
+    const atLimit = first + "x".repeat(limit - 1);
+    const long = atLimit + "x";
+    expectRejected(aBinaryMessage({ [`ce-${name}`]: long }), "ATTRIBUTE_TOO_LONG", tooLong(name, limit + 1));
+    expectRejected(aStructuredMessage({ [name]: long }), "ATTRIBUTE_TOO_LONG", tooLong(name, limit + 1));
+    const sending = aTenantRequested().cloneWith({ [name]: long });
+    expect(() => NatsBinding.binary(sending)).toThrow(tooLong(name, limit + 1));
+    expect(() => NatsBinding.structured(sending)).toThrow(tooLong(name, limit + 1));
+    const event = NatsBinding.toEvent(aBinaryMessage({ [`ce-${name}`]: atLimit }));
+    expect(event[name as "id"]).toBe(atLimit);
+  });
+
+  it("bounds id and source tighter than any other attribute", () => {
+    expect(ATTRIBUTE_LENGTH_LIMITS).toEqual(
+      new Map([
+        ["id", 256],
+        ["source", 1024],
+      ]),
+    );
+    expect(MAX_ATTRIBUTE_LENGTH).toBe(4096);
+  });
+});
 
 describe("toEvent: INVALID_ATTRIBUTE", () => {
   it("for an empty or non-string required attribute the SDK would quietly replace", () => {
     expectRejected(aBinaryMessage({ "ce-id": "" }), "INVALID_ATTRIBUTE", /"id" must be a non-empty string/);
     expectRejected(aBinaryMessage({ "ce-specversion": "" }), "INVALID_ATTRIBUTE", /"specversion" must be/);
     expectRejected(aStructuredMessage({ id: 42 }), "INVALID_ATTRIBUTE", /"id" must be a non-empty string/);
-  });
-
-  it("for a value longer than MAX_ATTRIBUTE_LENGTH, in either mode, and when sending", () => {
-    const long = "x".repeat(MAX_ATTRIBUTE_LENGTH + 1);
-    const limit = new RegExp(`"id" is ${MAX_ATTRIBUTE_LENGTH + 1} characters long; the limit is`);
-    expectRejected(aBinaryMessage({ "ce-id": long }), "INVALID_ATTRIBUTE", limit);
-    expectRejected(aStructuredMessage({ id: long }), "INVALID_ATTRIBUTE", limit);
-    expect(() => NatsBinding.binary(aTenantRequested().cloneWith({ id: long }))).toThrow(limit);
-    const atLimit = "x".repeat(MAX_ATTRIBUTE_LENGTH);
-    expect(NatsBinding.toEvent(aBinaryMessage({ "ce-id": atLimit })).id).toBe(atLimit);
   });
 
   it("with the SDK's own reasons for values its schema refuses", () => {
@@ -152,5 +174,24 @@ describe.each(["binary", "structured"] as const)("%s refuses to send", (mode) =>
 
   it("a control character the receiver would refuse", () => {
     expect(refusal({ subject: "line\nbreak" })).toMatch(/^INVALID_ATTRIBUTE: .*"subject" contains U\+000A/);
+  });
+});
+
+describe("the contract states the decoder's limits", () => {
+  // Every header schema of the AsyncAPI document, wherever it sits.
+  function headerSchemas(node: unknown): Record<string, { maxLength?: number }>[] {
+    if (typeof node !== "object" || node === null) return [];
+    const here = "ce-id" in node ? [node as Record<string, { maxLength?: number }>] : [];
+    return [...here, ...Object.values(node).flatMap(headerSchemas)];
+  }
+
+  it("as maxLength of ce-id, ce-causeid and ce-source in the AsyncAPI document", () => {
+    const schemas = headerSchemas(asyncApiDocument());
+    expect(schemas.length).toBeGreaterThan(0);
+    for (const schema of schemas) {
+      expect(schema["ce-id"]?.maxLength).toBe(maxLengthOf("id"));
+      expect(schema["ce-source"]?.maxLength).toBe(maxLengthOf("source"));
+      if (schema["ce-causeid"]) expect(schema["ce-causeid"].maxLength).toBe(maxLengthOf("id"));
+    }
   });
 });

@@ -10,6 +10,8 @@ export const BINDING_ERROR_CODES = {
   UNSUPPORTED_SPECVERSION: "the event's specversion is not 1.0",
   MISSING_ATTRIBUTE: "a required attribute (id, source, specversion, type) is absent",
   INVALID_ATTRIBUTE: "an attribute's name, type or value breaks the CloudEvents spec",
+  ATTRIBUTE_TOO_LONG:
+    "an attribute is longer than its limit (id 256, source 1024, any other 4096 characters)",
   INVALID_DATA: "the event's data cannot be carried with, or read as, its datacontenttype",
   PAYLOAD_TOO_LARGE: "the payload is larger than the receiver accepts",
 } as const;

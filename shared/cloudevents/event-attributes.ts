@@ -104,18 +104,35 @@ function codePointOf(char: string): string {
 }
 
 /**
- * Longer than any real id, source or URI. A result carries its trigger's id in its `ce-causeid`
- * header, and JetStream refuses header blocks over 64 KiB, so an unbounded id would be retried to
+ * Longer than any real URI or extension value. A result carries its trigger's id in its `ce-causeid`
+ * header, and JetStream refuses header blocks over 64 KiB, so an unbounded value would be retried to
  * the dead-letter stream rather than refused at once.
  */
 export const MAX_ATTRIBUTE_LENGTH = 4096;
 
+/**
+ * The identity of an event, tighter: id and source are stored in every outcome record, log line,
+ * dead letter and result (`causeid`) and typed by operators (`icnctl events get <id>`); a UUID is
+ * 36 characters, a URL source rarely past a few hundred. Nats-Msg-Id and outcome keys hash them,
+ * so no key grows with them.
+ */
+export const ATTRIBUTE_LENGTH_LIMITS: ReadonlyMap<string, number> = new Map([
+  ["id", 256],
+  ["source", 1024],
+]);
+
+/** A Map, not an object: a name such as "constructor" must not find a prototype member instead of a limit. */
+export function maxLengthOf(name: string): number {
+  return ATTRIBUTE_LENGTH_LIMITS.get(name) ?? MAX_ATTRIBUTE_LENGTH;
+}
+
 /** Checked both ways, so whatever one end accepts the other can send. */
 export function assertStringValue(name: string, value: string): void {
-  if (value.length > MAX_ATTRIBUTE_LENGTH) {
+  const limit = maxLengthOf(name);
+  if (value.length > limit) {
     throw new BindingError(
-      "INVALID_ATTRIBUTE",
-      `attribute "${name}" is ${value.length} characters long; the limit is ${MAX_ATTRIBUTE_LENGTH}`,
+      "ATTRIBUTE_TOO_LONG",
+      `attribute "${name}" is ${value.length} characters long; the limit is ${limit}`,
     );
   }
   const bad = DISALLOWED_IN_STRING.exec(value);

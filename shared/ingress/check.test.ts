@@ -66,3 +66,11 @@ test("a source with tenants may request only those; one without may request any"
   const anyTenant = context({ source: ops! });
   expect(checkCandidate(aCandidate(now, "globex", "urn:icn:ingress:ops"), anyTenant).event).toBeDefined();
 });
+
+test("an id past 256 characters is refused with the limit, as the NATS binding refuses it", () => {
+  const candidate = aCandidate("2026-12-01T12:00:00Z");
+  candidate.attributes.set("id", "e".repeat(257));
+  const verdict = checkCandidate(candidate, context());
+  expect(verdict.event).toBeUndefined();
+  expect(verdict.invalid[0]?.message).toMatch(/"id" is 257 characters long; the limit is 256/);
+});
