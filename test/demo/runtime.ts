@@ -38,8 +38,7 @@ function demoFunctions(): AnyFunction[] {
     // The embedded platform's functions act as its admin user, so tamper protection lets it through,
     // beside the functions' in-cluster ServiceAccounts (the policy is one object for the whole cluster).
     provisionTenant({
-      ...provisionOptionsFromEnv({}),
-      platformIdentities: [...provisionOptionsFromEnv({}).platformIdentities, "icn-admin"],
+      ...provisionOptionsFromEnv({ ICN_PLATFORM_IDENTITIES: "icn-admin" }),
     }),
     labelKataNode({ shims: ["qemu", "clh"] }),
     quarantineRuncPod({

@@ -24,8 +24,7 @@ const core = kc.makeApiClient(CoreV1Api);
 const objects = KubernetesObjectApi.makeApiClient(kc);
 const fn = provisionTenant({
   // The functions' own ServiceAccounts stay on the cluster-wide tamper policy (test/deploy runs them).
-  ...provisionOptions({}),
-  platformIdentities: [...provisionOptions({}).platformIdentities, "icn-admin"],
+  ...provisionOptions({ ICN_PLATFORM_IDENTITIES: "icn-admin" }),
 });
 let nc: NatsConnection;
 let rig: FunctionRig;

@@ -144,9 +144,8 @@ test("a runc pod that predates its namespace becoming a tenant's is quarantined 
   const kata = await aPod(tenant, "already-kata", "kata-clh");
   const config = testConfig();
   const provision = provisionTenant({
-    ...provisionOptions({}),
     // The functions' own ServiceAccounts stay on the cluster-wide tamper policy (test/deploy runs them).
-    platformIdentities: [...provisionOptions({}).platformIdentities, "icn-admin"],
+    ...provisionOptions({ ICN_PLATFORM_IDENTITIES: "icn-admin" }),
   });
   const quarantine = quarantineRuncPod({
     action: "isolate",
