@@ -12,9 +12,19 @@ export interface Loop {
 /** Each loop's throughput, one entry per round, in the order the rounds ran. */
 export type RoundFigures = Record<string, number[]>;
 
-export async function interleave(loops: Loop[], rounds: number, unit: string): Promise<RoundFigures> {
+/** `prepare` runs before each round's loops (say, to fill the stream they share); it is not timed. */
+export async function interleave(
+  loops: Loop[],
+  rounds: number,
+  unit: string,
+  prepare?: (round: number) => Promise<void>,
+): Promise<RoundFigures> {
   const figures: RoundFigures = Object.fromEntries(loops.map((loop) => [loop.name, []]));
   for (let r = 1; r <= rounds; r++) {
+    if (prepare) {
+      progress(`round ${r}/${rounds}: preparing`);
+      await prepare(r);
+    }
     for (const loop of loops) {
       progress(`round ${r}/${rounds}: ${loop.name}`);
       const perSecond = await loop.run(r);

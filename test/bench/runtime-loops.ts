@@ -1,6 +1,6 @@
-// The three loops the runtime benchmark compares, each on a stream of its own filled with the same
-// messages: the contract floor (a raw JetStream loop doing the host's durable work), the host running a
-// no-op function, and the bare consume-and-ack loop.
+// The three loops the runtime benchmark compares, each with a durable consumer of its own on one stream
+// filled per round: the contract floor (a raw JetStream loop doing the host's durable work), the host
+// running a no-op function, and the bare consume-and-ack loop.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -30,14 +30,9 @@ export const configFor = (natsUrl: string, tag: string): RuntimeConfig =>
 const benchEvent = (i: number): ReturnType<typeof newEvent> =>
   newEvent({ name: "node.joined", source: "urn:bench", data: { node: `node-${i}` } });
 
-/** A fresh stream for one loop, with `count` messages waiting in it (not timed). */
-async function filled(
-  nc: NatsConnection,
-  natsUrl: string,
-  tag: string,
-  count: number,
-): Promise<RuntimeConfig> {
-  const config = configFor(natsUrl, tag);
+/** A fresh stream with `count` messages waiting in it (not timed), for the three loops of one round. */
+export async function filled(nc: NatsConnection, natsUrl: string, count: number): Promise<RuntimeConfig> {
+  const config = configFor(natsUrl, "rt");
   await ensureStreams(await jetstreamManager(nc), config);
   const js: JetStreamClient = jetstream(nc);
   const pending: Promise<unknown>[] = [];
@@ -75,8 +70,7 @@ async function durable(nc: NatsConnection, config: RuntimeConfig, name: string):
 }
 
 /** The bare loop: what JetStream alone costs to deliver and ack these messages. */
-export async function bareLoop(nc: NatsConnection, natsUrl: string, count: number): Promise<number> {
-  const config = await filled(nc, natsUrl, "bare", count);
+export async function bareLoop(nc: NatsConnection, config: RuntimeConfig, count: number): Promise<number> {
   const jsm = await durable(nc, config, "bare");
   const consumer = await jetstream(nc).consumers.get(config.eventsStream, "bare");
   const started = performance.now();
@@ -115,10 +109,11 @@ function outcomeSized(): { payload: string; keyOf: (seq: number) => string } {
  * The contract floor: per message, one KV record of the outcome's size, stored (PubAck awaited) before
  * the message is acked; as many in flight and pulled as the host. Only @nats-io/jetstream's own calls.
  */
-export async function floorLoop(nc: NatsConnection, natsUrl: string, count: number): Promise<number> {
-  const config = await filled(nc, natsUrl, "floor", count);
-  // The host's bucket settings (outcomes.ts), so the records are stored the same way.
-  await new Kvm(nc).create(config.outcomesBucket, { history: OUTCOME_HISTORY, ttl: OUTCOME_RETENTION_MS });
+export async function floorLoop(nc: NatsConnection, config: RuntimeConfig, count: number): Promise<number> {
+  // A bucket of its own (the host's fills the round's other one), made with the host's settings
+  // (outcomes.ts) so the records are stored the same way; named by a config so it is removed after.
+  const bucket = configFor(config.natsUrl, "floor").outcomesBucket;
+  await new Kvm(nc).create(bucket, { history: OUTCOME_HISTORY, ttl: OUTCOME_RETENTION_MS });
   const jsm = await durable(nc, config, "floor");
   const js = jetstream(nc);
   const consumer = await js.consumers.get(config.eventsStream, "floor");
@@ -128,7 +123,7 @@ export async function floorLoop(nc: NatsConnection, natsUrl: string, count: numb
   let wake: () => void = () => {};
   const settle = (msg: JsMsg): Promise<void> =>
     js
-      .publish(`$KV.${config.outcomesBucket}.${keyOf(msg.seq)}`, payload)
+      .publish(`$KV.${bucket}.${keyOf(msg.seq)}`, payload)
       .then(() => msg.ack())
       .catch((err: unknown) => void (failure ??= new Error("a record was not stored", { cause: err })))
       .finally(() => {
@@ -154,14 +149,13 @@ export async function floorLoop(nc: NatsConnection, natsUrl: string, count: numb
 /** The same messages through a host process running a no-op function; also its peak RSS. */
 export async function hostLoop(
   nc: NatsConnection,
-  natsUrl: string,
+  config: RuntimeConfig,
   count: number,
 ): Promise<{ perSecond: number; peakRssMb: number }> {
-  const config = await filled(nc, natsUrl, "host", count);
   const host = spawn(process.execPath, [...imageNodeFlags(), join(import.meta.dirname, "noop-host.js")], {
     env: {
       ...process.env,
-      NATS_URL: natsUrl,
+      NATS_URL: config.natsUrl,
       ICN_SUBJECT_PREFIX: config.prefix,
       ICN_HTTP_PORT: "0",
       ICN_LOG_LEVEL: "info",

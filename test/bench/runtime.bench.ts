@@ -4,16 +4,17 @@
 import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { KubeConfig } from "@kubernetes/client-node";
+import type { RuntimeConfig } from "../../shared/config.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { defineFunction } from "../../shared/function.ts";
 import { startHost } from "../../shared/host/host.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { describe, interleave, median, perRound, spreadOf } from "./rounds.ts";
-import { bareLoop, configFor, floorLoop, hostLoop } from "./runtime-loops.ts";
+import { bareLoop, configFor, filled, floorLoop, hostLoop } from "./runtime-loops.ts";
 import { percentile, platform, progress, removeBenchStreams, round, writeFigures } from "./support.ts";
 
-const COUNT = Number(process.env.BENCH_EVENTS ?? 50_000);
+const COUNT = Number(process.env.BENCH_EVENTS ?? 30_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RATE = 1000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
@@ -68,22 +69,28 @@ async function main(): Promise<void> {
   const { natsUrl, kubeconfig } = await platform();
   const nc = await connect({ servers: natsUrl });
   const rss: number[] = [];
-  progress(`${ROUNDS} rounds of floor, host, bare; ${COUNT} messages each, a fresh stream per loop`);
+  progress(`${ROUNDS} rounds of floor, host, bare; each round a fresh stream of ${COUNT} messages`);
+  let config: RuntimeConfig | undefined;
+  const current = (): RuntimeConfig => {
+    if (!config) throw new Error("no round prepared");
+    return config;
+  };
   const figures = await interleave(
     [
-      { name: "floor", run: () => floorLoop(nc, natsUrl, COUNT) },
+      { name: "floor", run: () => floorLoop(nc, current(), COUNT) },
       {
         name: "host",
         run: async () => {
-          const hosted = await hostLoop(nc, natsUrl, COUNT);
+          const hosted = await hostLoop(nc, current(), COUNT);
           rss.push(hosted.peakRssMb);
           return hosted.perSecond;
         },
       },
-      { name: "bare", run: () => bareLoop(nc, natsUrl, COUNT) },
+      { name: "bare", run: () => bareLoop(nc, current(), COUNT) },
     ],
     ROUNDS,
     "events/s",
+    async () => void (config = await filled(nc, natsUrl, COUNT)),
   );
   await removeBenchStreams(nc);
   progress(`latency at ${RATE} events/s for ${LATENCY_SECONDS} s`);
