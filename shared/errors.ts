@@ -1,8 +1,12 @@
 // Typed errors with stable codes: permanent ones are rejected at once, transient ones retried.
 
-/** Every code the runtime and the functions use; `retryable` says whether a retry can help. */
+/**
+ * Every code the runtime, the functions and the notifier use. `retryable` says whether a retry can
+ * help; `deadLetter` marks permanent failures that are kept for redrive rather than rejected: no
+ * event to refuse, or the fault is the receiver's, not the event's.
+ */
 export const ERROR_CODES = {
-  BAD_EVENT: { retryable: false, summary: "the message is not a valid CloudEvent" },
+  BAD_EVENT: { retryable: false, deadLetter: true, summary: "the message is not a valid CloudEvent" },
   SCHEMA_INVALID: { retryable: false, summary: "the event's data does not match its schema" },
   WRONG_EVENT_TYPE: { retryable: false, summary: "the event's type is not the one this function handles" },
   POLICY_REFUSED: { retryable: false, summary: "the request is valid but the platform's policy refuses it" },
@@ -45,7 +49,18 @@ export const ERROR_CODES = {
   },
   CRASH_LOOP: {
     retryable: false,
+    deadLetter: true,
     summary: "the event was delivered again and again and never finished: its hosts died or lost its lease",
+  },
+  WEBHOOK_REJECTED: {
+    retryable: false,
+    deadLetter: true,
+    summary:
+      "the webhook answered 3xx or 4xx: the same request cannot help; redrive once the receiver is fixed",
+  },
+  WEBHOOK_UNAVAILABLE: {
+    retryable: true,
+    summary: "the webhook answered 5xx, 408, 425 or 429, or could not be reached",
   },
   INTERNAL: { retryable: true, summary: "an unexpected error in the function" },
   BUS_NOT_PROVISIONED: {
@@ -55,6 +70,12 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Permanent, yet not the event's refusal: dead-lettered at once (see ERROR_CODES). */
+export function endsInDeadLetters(code: ErrorCode): boolean {
+  const entry = ERROR_CODES[code];
+  return "deadLetter" in entry && entry.deadLetter;
+}
 
 export class IcnError extends Error {
   override readonly name = "IcnError";

@@ -3,24 +3,24 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { configFromEnv, natsAuthFromEnv } from "../../shared/config.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
+import { envInt, envString } from "../../shared/env.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { DEFAULT_TIMEOUT_MS, startNotifier } from "./notifier.ts";
 import { loadWebhooks } from "./webhooks.ts";
 import { drainOnSignals } from "../../shared/shutdown.ts";
 
-function timeoutFromEnv(value: string | undefined): number {
-  if (value === undefined || value === "") return DEFAULT_TIMEOUT_MS;
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 1)
-    throw new Error(`ICN_WEBHOOK_TIMEOUT_MS must be a positive integer, got "${value}"`);
+/** 0 would time every request out before it is sent. */
+function timeoutFromEnv(env: NodeJS.ProcessEnv): number {
+  const ms = envInt(env, "ICN_WEBHOOK_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
+  if (ms < 1) throw new Error("ICN_WEBHOOK_TIMEOUT_MS must be a positive integer, got 0");
   return ms;
 }
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const config = configFromEnv(env);
   const log = createLogger("icn-notify-webhooks");
-  const webhooks = loadWebhooks(env.ICN_WEBHOOKS);
-  const timeoutMs = timeoutFromEnv(env.ICN_WEBHOOK_TIMEOUT_MS);
+  const webhooks = loadWebhooks(envString(env, "ICN_WEBHOOKS"));
+  const timeoutMs = timeoutFromEnv(env);
   const nc = await connect({
     servers: config.natsUrl,
     name: "icn-notify-webhooks",

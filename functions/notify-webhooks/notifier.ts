@@ -1,19 +1,24 @@
-// Delivers result events to webhooks: one consumer and one bounded worker pool per webhook.
-import { jetstream, jetstreamManager, type Consumer, type JsMsg } from "@nats-io/jetstream";
+// Delivers result events to webhooks on the host's delivery core: one durable consumer per webhook, so a
+// slow receiver holds up no other; retries, dead letters, outcomes and crash loops as for any function.
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { PULL_EXPIRES_MS, type RetryPolicy, type RuntimeConfig } from "../../shared/config.ts";
+import type { RetryPolicy, RuntimeConfig } from "../../shared/config.ts";
+import { IcnError } from "../../shared/errors.ts";
+import type { Kube } from "../../shared/kube.ts";
 import type { Logger } from "../../shared/logging.ts";
+import { createMetrics } from "../../shared/host/metrics.ts";
 import { OutcomeStore } from "../../shared/host/outcomes.ts";
-import { ensureWebhookConsumer } from "./consumer.ts";
-import { deliverToWebhook, type WebhookDeps } from "./deliver.ts";
-import { notifierName, type Webhook } from "./webhooks.ts";
+import { DEFAULT_DRAIN_TIMEOUT_MS, runTargets } from "../../shared/host/run-targets.ts";
+import { ensureDurable } from "../../shared/host/streams.ts";
+import { webhookConsumerConfig, webhookTarget } from "./target.ts";
+import type { Webhook } from "./webhooks.ts";
 
 export interface NotifierOptions {
   nc: NatsConnection;
   config: RuntimeConfig;
   webhooks: readonly Webhook[];
   log: Logger;
-  /** Per request; defaults to 10 s. */
+  /** Per request (each attempt's deadline); defaults to 10 s. */
   timeoutMs?: number;
   /** Attempts and backoff; defaults to the runtime's. */
   retry?: RetryPolicy;
@@ -28,60 +33,49 @@ export interface Notifier {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-async function consume(consumer: Consumer, deps: WebhookDeps, limit: number): Promise<Notifier> {
-  const messages = await consumer.consume({ max_messages: limit * 2, expires: PULL_EXPIRES_MS });
-  const running = new Set<Promise<void>>();
-  let draining = false;
-  const start = (msg: JsMsg): void => {
-    const task = deliverToWebhook(msg, deps).finally(() => running.delete(task));
-    running.add(task);
-  };
-  const loop = (async (): Promise<void> => {
-    for await (const msg of messages) {
-      if (draining) {
-        msg.nak();
-        continue;
-      }
-      start(msg);
-      while (running.size >= limit) await Promise.race(running);
-    }
-  })();
-  return {
-    async drain(): Promise<void> {
-      draining = true;
-      await messages.close();
-      await loop;
-      await Promise.allSettled([...running]);
-    },
-  };
-}
+const noCluster = (): never => {
+  throw new IcnError("INTERNAL", "a webhook has no access to the cluster");
+};
+/** Webhooks post; they never call the apiserver, so the notifier holds no credentials for it. */
+const NO_KUBE: Kube = {
+  get config() {
+    return noCluster();
+  },
+  get core() {
+    return noCluster();
+  },
+  get objects() {
+    return noCluster();
+  },
+};
 
 export async function startNotifier(options: NotifierOptions): Promise<Notifier> {
   const { nc, config, log } = options;
   const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  const outcomes = await OutcomeStore.open(nc, config.outcomesBucket);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const retry = options.retry ?? config.retry;
-  const workers: Notifier[] = [];
+  const concurrency = options.concurrency ?? 4;
   for (const webhook of options.webhooks) {
-    await ensureWebhookConsumer(jsm, config, webhook, timeoutMs);
-    const consumer = await js.consumers.get(config.eventsStream, notifierName(webhook));
-    const deps: WebhookDeps = {
-      webhook,
-      js,
-      config,
-      outcomes,
-      log: log.child({ webhook: webhook.name }),
-      retry,
-      timeoutMs,
-    };
-    workers.push(await consume(consumer, deps, options.concurrency ?? 4));
+    await ensureDurable(jsm, config, webhookConsumerConfig(config, webhook));
     // The URL may carry a token in its query; log only where it points.
-    log.info(
-      { webhook: webhook.name, types: webhook.types, host: new URL(webhook.url).host },
-      "webhook consuming",
-    );
+    log.info({ webhook: webhook.name, types: webhook.types, host: new URL(webhook.url).host }, "webhook");
   }
-  return { drain: async () => void (await Promise.all(workers.map((w) => w.drain()))) };
+  const outcomes = await OutcomeStore.open(nc, config.outcomesBucket);
+  const targets = options.webhooks.map((webhook) =>
+    webhookTarget(webhook, { timeoutMs, concurrency, ...(options.retry ? { retry: options.retry } : {}) }),
+  );
+  const metrics = createMetrics();
+  const running = await runTargets(targets, {
+    config,
+    js: jetstream(nc),
+    kube: NO_KUBE,
+    log,
+    outcomes,
+    metrics,
+  });
+  return {
+    async drain(): Promise<void> {
+      await running.drain(DEFAULT_DRAIN_TIMEOUT_MS);
+      outcomes.close();
+    },
+  };
 }

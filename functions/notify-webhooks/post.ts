@@ -1,21 +1,8 @@
 // One POST of one event to one webhook: a structured-mode CloudEvent, signed, with a timeout; the answer classified.
 import { HTTP, type CloudEvent } from "cloudevents";
+import { IcnError } from "../../shared/errors.ts";
 import { signedHeaders, webhookId } from "./signature.ts";
 import type { Webhook } from "./webhooks.ts";
-
-/** Why a delivery failed, as the dead letter and the outcome record show it. */
-export const NOTIFY_ERRORS = {
-  WEBHOOK_REJECTED: "the receiver answered 3xx or 4xx: sending the same request again cannot help",
-  WEBHOOK_UNAVAILABLE: "the receiver answered 5xx or 429, or could not be reached",
-  TIMEOUT: "the receiver did not answer in time",
-  BAD_EVENT: "the message on the bus is not a valid CloudEvent",
-} as const;
-
-export type NotifyErrorCode = keyof typeof NOTIFY_ERRORS;
-
-export type PostResult =
-  | { ok: true; status: number }
-  | { ok: false; retryable: boolean; code: NotifyErrorCode; message: string; retryAfterMs?: number };
 
 /**
  * CloudEvents HTTP structured mode: every attribute (id, source, type, causeid, …) is in the body,
@@ -47,54 +34,44 @@ async function excerpt(res: Response): Promise<string> {
   return value ? Buffer.from(value).toString("utf8", 0, 200).trim() : "";
 }
 
-async function classify(res: Response): Promise<PostResult> {
+/** The status of a 2xx answer; any other answer throws, classified (see ERROR_CODES). */
+async function classify(res: Response): Promise<number> {
   if (res.status >= 200 && res.status < 300) {
     await res.body?.cancel();
-    return { ok: true, status: res.status };
+    return res.status;
   }
   const detail = await excerpt(res);
   const message = `HTTP ${res.status}${detail ? `: ${detail}` : ""}`;
-  if (res.status >= 500 || RETRYABLE_STATUS.has(res.status))
-    return {
-      ok: false,
-      retryable: true,
-      code: "WEBHOOK_UNAVAILABLE",
-      message,
-      retryAfterMs: retryAfterMs(res.headers.get("retry-after")),
-    };
+  if (res.status >= 500 || RETRYABLE_STATUS.has(res.status)) {
+    const retryAfter = retryAfterMs(res.headers.get("retry-after"));
+    throw new IcnError("WEBHOOK_UNAVAILABLE", message, retryAfter ? { retryAfterMs: retryAfter } : {});
+  }
   // Redirects are not followed: a signed event goes only where it was configured to go.
-  return { ok: false, retryable: false, code: "WEBHOOK_REJECTED", message };
+  throw new IcnError("WEBHOOK_REJECTED", message);
 }
 
+/**
+ * Posts the event until `signal` aborts (the attempt's deadline, or the notifier stopping); returns the
+ * receiver's 2xx status, or throws WEBHOOK_REJECTED, WEBHOOK_UNAVAILABLE, or the signal's reason.
+ */
 export async function postEvent(
   webhook: Pick<Webhook, "name" | "url" | "secret">,
   event: CloudEvent<unknown>,
-  timeoutMs: number,
-): Promise<PostResult> {
+  signal: AbortSignal,
+): Promise<number> {
   const { contentType, body } = structuredRequest(event);
   const headers = {
     "content-type": contentType,
     "user-agent": "icn-notify-webhooks",
     ...signedHeaders(webhook.secret, webhookId(webhook.name, event), body, new Date()),
   };
+  let res: Response;
   try {
-    const res = await fetch(webhook.url, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return await classify(res);
+    res = await fetch(webhook.url, { method: "POST", headers, body, redirect: "manual", signal });
   } catch (err) {
-    if (err instanceof DOMException && err.name === "TimeoutError")
-      return { ok: false, retryable: true, code: "TIMEOUT", message: `no answer within ${timeoutMs} ms` };
+    if (signal.aborted) throw signal.reason;
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return {
-      ok: false,
-      retryable: true,
-      code: "WEBHOOK_UNAVAILABLE",
-      message: cause?.code ?? cause?.message ?? String(err),
-    };
+    throw new IcnError("WEBHOOK_UNAVAILABLE", cause?.code ?? cause?.message ?? String(err), { cause: err });
   }
+  return classify(res);
 }

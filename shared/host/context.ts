@@ -5,12 +5,13 @@ import { parseEventData, type EventName } from "../../schemas/events.ts";
 import type { RuntimeConfig } from "../config.ts";
 import { IcnError } from "../errors.ts";
 import { newEvent, publishEvent, stableId } from "../events.ts";
-import type { AnyFunction, Emit, HandlerContext } from "../function.ts";
+import type { Emit, HandlerContext } from "../function.ts";
 import type { Kube } from "../kube.ts";
 import type { Logger } from "../logging.ts";
+import type { DeliveryTarget } from "./target.ts";
 
 export interface ContextDeps {
-  fn: AnyFunction;
+  fn: Pick<DeliveryTarget, "name" | "emits">;
   config: RuntimeConfig;
   js: JetStreamClient;
   kube: Kube;

@@ -49,7 +49,7 @@ test("an unexpected error (not an IcnError) is transient, reported as INTERNAL",
   });
 });
 
-test("CRASH_LOOP and an undecodable message are dead-lettered at once, attempts left or not", () => {
+test("CRASH_LOOP, an undecodable message and a receiver's refusal are dead-lettered at once, attempts left or not", () => {
   const loop = new IcnError("CRASH_LOOP", "delivered 13 times");
   expect(decide(loop, 1, policy)).toEqual({
     action: "dead-letter",
@@ -60,10 +60,15 @@ test("CRASH_LOOP and an undecodable message are dead-lettered at once, attempts 
     action: "dead-letter",
     code: "BAD_EVENT",
   });
+  expect(decide(new IcnError("WEBHOOK_REJECTED", "HTTP 410"), 1, policy)).toMatchObject({
+    action: "dead-letter",
+    code: "WEBHOOK_REJECTED",
+  });
 });
 
 test("a wait the other side asked for (Retry-After) lengthens the backoff, never shortens it", () => {
-  const asked = (ms: number): IcnError => new IcnError("KUBE_THROTTLED", "429", { retryAfterMs: ms });
+  const asked = (ms: number): IcnError =>
+    new IcnError("WEBHOOK_UNAVAILABLE", "HTTP 429", { retryAfterMs: ms });
   expect(decide(asked(30_000), 1, policy)).toMatchObject({ action: "retry", delayMs: 30_000 });
   expect(decide(asked(10), 2, policy)).toMatchObject({ action: "retry", delayMs: 500 });
   expect(decide(asked(30_000), 4, policy)).toMatchObject({ action: "dead-letter" });

@@ -1,7 +1,7 @@
 // What becomes of a delivery that failed: the decision alone, as a pure function, so every consumer
 // (a function's handler, a webhook) retries, rejects and dead-letters the same way.
 import { backoffFor, type RetryPolicy } from "../config.ts";
-import { describeError, IcnError, type ErrorCode } from "../errors.ts";
+import { describeError, endsInDeadLetters, IcnError, type ErrorCode } from "../errors.ts";
 
 export type Decision =
   /** Refused for good: the outcome says why, the message is acked. */
@@ -14,12 +14,6 @@ export type Decision =
   | { action: "release"; code: ErrorCode; message: string };
 
 /**
- * Codes that end the message without a rejection: there is no event to refuse (it would not decode),
- * or the event never got to finish (its deliveries died with their hosts).
- */
-const DEAD_LETTER_AT_ONCE: ReadonlySet<ErrorCode> = new Set(["BAD_EVENT", "CRASH_LOOP"]);
-
-/**
  * `attempt` is this try (1 for the first); the policy's `attempts` is the last one allowed. Anything
  * that is not a known permanent error (a plain Error, a network failure) counts as transient.
  * A success needs no decision: it is acked once its outcome is stored.
@@ -27,7 +21,7 @@ const DEAD_LETTER_AT_ONCE: ReadonlySet<ErrorCode> = new Set(["BAD_EVENT", "CRASH
 export function decide(err: unknown, attempt: number, policy: RetryPolicy): Decision {
   const { code, message } = describeError(err);
   if (code === "SHUTDOWN") return { action: "release", code, message };
-  if (DEAD_LETTER_AT_ONCE.has(code)) return { action: "dead-letter", code, message };
+  if (endsInDeadLetters(code)) return { action: "dead-letter", code, message };
   if (err instanceof IcnError && !err.retryable) return { action: "reject", code, message, error: err };
   if (attempt >= policy.attempts) return { action: "dead-letter", code, message };
   // A receiver that said when to come back (Retry-After) is not asked sooner.

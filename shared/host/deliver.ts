@@ -1,8 +1,8 @@
-// One delivery of one message to one function: decode, validate, handle, then ack, retry or dead-letter.
+// One delivery of one message to one target (a function, or a webhook): decode, accept, handle, then
+// ack, retry or dead-letter.
 import type { CloudEvent } from "cloudevents";
 import type { JsMsg } from "@nats-io/jetstream";
-import { eventType, parseEventData, type EventName } from "../../schemas/events.ts";
-import { DEFAULT_TIMEOUT_MS, type ValidEvent } from "../function.ts";
+import { DEFAULT_TIMEOUT_MS } from "../function.ts";
 import { natsMsgHeaders, natsMsgToEvent } from "../cloudevents/nats-headers.ts";
 import { backoffFor } from "../config.ts";
 import { isTransient, permanent } from "../errors.ts";
@@ -37,19 +37,6 @@ function decode(d: Delivery, deps: DeliveryDeps): CloudEvent<unknown> {
   }
 }
 
-function validate(event: CloudEvent<unknown>, deps: DeliveryDeps): CloudEvent<unknown> {
-  const expected = eventType(deps.fn.on);
-  if (event.type !== expected)
-    throw permanent("WRONG_EVENT_TYPE", `${deps.fn.name} handles ${expected}, got ${event.type}`);
-  const parsed = parseEventData(deps.fn.on, event.data);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`).join("; ");
-    throw permanent("SCHEMA_INVALID", `data does not match ${deps.fn.on}: ${fields}`);
-  }
-  // The schemas neither transform nor default, so the data they accepted is the event's own.
-  return event;
-}
-
 /** Best effort: a handler that is still running loses nothing when this record is not stored. */
 async function markReceived(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Delivery): Promise<void> {
   try {
@@ -70,7 +57,7 @@ async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, d: Del
     await withDeadline(
       (signal) => {
         const ctx = makeContext(deps, event, { ...d, sequence: d.msg.info.streamSequence, signal });
-        return deps.fn.handle(event as ValidEvent<EventName>, ctx);
+        return deps.fn.handle(event, ctx);
       },
       deps.fn.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       deps.signal,
@@ -98,7 +85,7 @@ async function processDelivery(deps: DeliveryDeps, d: Delivery): Promise<void> {
   if (loop) return failed(deps, decoded, d, loop);
   let event = decoded;
   try {
-    event = validate(decoded, deps);
+    event = deps.fn.accept(decoded);
     await runHandler(deps, event, d);
   } catch (err) {
     return failed(deps, event, d, err);

@@ -6,12 +6,12 @@ import type { RuntimeConfig } from "../config.ts";
 import type { AnyFunction } from "../function.ts";
 import type { Kube } from "../kube.ts";
 import type { Logger } from "../logging.ts";
-import { shutdownError } from "./deadline.ts";
-import { startConsumer, type RunningConsumer } from "./consumer-loop.ts";
 import { startHttp } from "./http.ts";
 import { createMetrics, type HostMetrics } from "./metrics.ts";
 import { OutcomeStore } from "./outcomes.ts";
 import { provisionBus } from "./provision-bus.ts";
+import { DEFAULT_DRAIN_TIMEOUT_MS, runTargets } from "./run-targets.ts";
+import { functionTarget } from "./target.ts";
 
 export interface HostOptions {
   functions: readonly AnyFunction[];
@@ -24,9 +24,6 @@ export interface HostOptions {
   /** How long drain() waits for running handlers before aborting their signals. */
   drainTimeoutMs?: number;
 }
-
-/** Inside Kubernetes' default 30 s grace period, with time left to settle and close. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
 
 export interface Host {
   metrics: HostMetrics;
@@ -45,15 +42,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const js = jetstream(nc);
   const outcomes = await OutcomeStore.open(nc, config.outcomesBucket, config.streamReplicas);
   const metrics = createMetrics();
-  const shutdown = new AbortController();
-  const consumers: RunningConsumer[] = [];
+  const running = await runTargets(options.functions.map(functionTarget), {
+    config,
+    js,
+    kube: options.kube,
+    log,
+    outcomes,
+    metrics,
+  });
   let draining = false;
-  for (const fn of options.functions) {
-    const consumer = await js.consumers.get(config.eventsStream, fn.name);
-    const deps = { fn, config, js, kube: options.kube, log, signal: shutdown.signal, outcomes, metrics };
-    consumers.push(await startConsumer(consumer, deps));
-    log.info({ function: fn.name, on: fn.on, concurrency: fn.concurrency }, "function consuming");
-  }
   const ready = (): boolean => !draining && !nc.isClosed();
   let server: Server | undefined;
   let httpPort: number | undefined;
@@ -64,19 +61,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
     outcomes,
     httpPort,
     ready,
-    inFlight: () => consumers.reduce((sum, c) => sum + c.inFlight(), 0),
+    inFlight: () => running.inFlight(),
     async drain(): Promise<void> {
       draining = true;
-      // Handlers get the drain deadline to finish; those still running then see their signal abort,
-      // and their messages go back to the stream for another host.
-      const giveUp = setTimeout(
-        () => shutdown.abort(shutdownError()),
-        options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
-      );
-      await Promise.all(consumers.map((c) => c.drain()));
-      clearTimeout(giveUp);
+      await running.drain(options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
       outcomes.close();
-      shutdown.abort(shutdownError());
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
   };

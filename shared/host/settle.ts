@@ -11,6 +11,7 @@ import { makeEmit, type ContextDeps } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import type { FunctionTally } from "./metrics.ts";
 import type { Outcome, OutcomeStore } from "./outcomes.ts";
+import type { DeliveryTarget } from "./target.ts";
 import type { WriteBatch } from "./write-batch.ts";
 
 /** A handler running now: since when (performance.now()), and how to say so if it runs long. */
@@ -23,6 +24,7 @@ export interface Lease {
 }
 
 export interface DeliveryDeps extends ContextDeps {
+  fn: DeliveryTarget;
   outcomes: OutcomeStore;
   tally: FunctionTally;
   /** Messages whose handlers run now; the consumer loop renews their leases. */

@@ -90,7 +90,10 @@ export async function ensureStreams(
   return done;
 }
 
-export function consumerConfig(config: RuntimeConfig, fn: AnyFunction): Partial<ConsumerConfig> {
+export function consumerConfig(
+  config: RuntimeConfig,
+  fn: AnyFunction,
+): Partial<ConsumerConfig> & { durable_name: string } {
   return {
     durable_name: fn.name,
     description: `icn function ${fn.name} (${fn.on})`,
@@ -112,15 +115,24 @@ export function ensureConsumer(
   config: RuntimeConfig,
   fn: AnyFunction,
 ): Promise<Action> {
+  return ensureDurable(jsm, config, consumerConfig(config, fn));
+}
+
+/** Any durable consumer on the events stream (a function's, a webhook's), made or checked alike. */
+export function ensureDurable(
+  jsm: JetStreamManager,
+  config: RuntimeConfig,
+  wanted: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<Action> {
   const stream = config.eventsStream;
-  const wanted = consumerConfig(config, fn);
+  const name = wanted.durable_name;
   return reconcile(
     {
-      what: `consumer ${fn.name} on ${stream}`,
+      what: `consumer ${name} on ${stream}`,
       wanted,
-      read: () => readIfPresent(async () => (await jsm.consumers.info(stream, fn.name)).config),
+      read: () => readIfPresent(async () => (await jsm.consumers.info(stream, name)).config),
       create: () => jsm.consumers.add(stream, wanted),
-      update: () => jsm.consumers.update(stream, fn.name, wanted),
+      update: () => jsm.consumers.update(stream, name, wanted),
     },
     config.provisioning,
   );
