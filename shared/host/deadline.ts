@@ -16,25 +16,29 @@ export async function withDeadline<T>(
   timeoutMs: number,
   stop: AbortSignal,
 ): Promise<T> {
-  const deadline = new AbortController();
+  // One controller per attempt, tied to `stop` by a listener removed at the end: AbortSignal.any would
+  // hang every attempt's signal on the host's long-lived one until a garbage collection.
+  const controller = new AbortController();
+  let fail: (reason: unknown) => void = () => {};
+  const aborted = new Promise<never>((_, reject) => (fail = reject));
+  const abort = (reason: unknown): void => {
+    if (controller.signal.aborted) return;
+    fail(reason); // before the handler hears of it: the reason wins over the AbortError it may throw
+    controller.abort(reason);
+  };
   const timer = setTimeout(
-    () => deadline.abort(new IcnError("TIMEOUT", `the attempt passed its deadline of ${timeoutMs} ms`)),
+    () => abort(new IcnError("TIMEOUT", `the attempt passed its deadline of ${timeoutMs} ms`)),
     timeoutMs,
   );
-  const signal = AbortSignal.any([stop, deadline.signal]);
-  let onAbort = (): void => {};
-  // Listening before the handler does: the deadline's reason wins over the AbortError the handler sees.
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason as Error);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
-  const running = attempt(signal);
+  const onStop = (): void => abort(stop.reason);
+  if (stop.aborted) onStop();
+  else stop.addEventListener("abort", onStop, { once: true });
+  const running = attempt(controller.signal);
   running.catch(() => undefined); // a handler that fails after its deadline is no unhandled rejection
   try {
     return await Promise.race([running, aborted]);
   } finally {
     clearTimeout(timer);
-    signal.removeEventListener("abort", onAbort);
+    stop.removeEventListener("abort", onStop);
   }
 }
