@@ -163,7 +163,7 @@ test("a receiver that never answers times out on every attempt and is dead-lette
   expect(letter!.headers[DLQ_HEADERS.attempts]).toEqual(["4"]);
 });
 
-test("a receiver that hangs holds up no other webhook", async () => {
+test("a receiver that hangs holds up no other webhook, and shows as received meanwhile", async () => {
   let release: (status: number) => void = () => {};
   const held = new Promise<number>((resolve) => (release = resolve));
   const r = await rig({ slow: () => held, prompt: () => 204 });
@@ -172,6 +172,8 @@ test("a receiver that hangs holds up no other webhook", async () => {
   const slow = r.receivers[0]!.requests;
   await waitUntil("the slow receiver's request", () => Promise.resolve(slow.length ? true : undefined));
   expect(slow.map((q) => q.status)).toEqual([0]); // never answered: the prompt webhook did not wait for it
+  // The host's delivery core: a POST still running says so, as a long handler does.
+  expect(await outcomeOf(r, event, "notify-slow", "received")).toMatchObject({ attempts: 1 });
   release(200);
   await outcomeOf(r, event, "notify-slow", "succeeded");
 });
