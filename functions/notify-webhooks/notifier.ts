@@ -57,7 +57,10 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   for (const webhook of options.webhooks) {
     await ensureDurable(jsm, config, webhookConsumerConfig(config, webhook));
     // The URL may carry a token in its query; log only where it points.
-    log.info({ webhook: webhook.name, types: webhook.types, host: new URL(webhook.url).host }, "webhook");
+    log.info(
+      { webhook: webhook.name, types: webhook.types, host: new URL(webhook.url).host },
+      "webhook configured",
+    );
   }
   const outcomes = await OutcomeStore.open(nc, config.outcomesBucket);
   const targets = options.webhooks.map((webhook) =>
