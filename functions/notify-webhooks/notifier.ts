@@ -62,7 +62,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
       "webhook configured",
     );
   }
-  const outcomes = await OutcomeStore.open(nc, config.outcomesBucket);
+  const outcomes = await OutcomeStore.open(nc, config.outcomesBucket, config.streamReplicas);
   const targets = options.webhooks.map((webhook) =>
     webhookTarget(webhook, { timeoutMs, concurrency, ...(options.retry ? { retry: options.retry } : {}) }),
   );
