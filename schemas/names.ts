@@ -12,6 +12,8 @@ export const PLATFORM_NAMESPACE = "icn-system";
 export const TENANT_LABEL = "icn.akraino.org/tenant";
 /** On a namespace: a cluster operator approves its adoption by this tenant (tenants cannot label namespaces). */
 export const ADOPT_LABEL = "icn.akraino.org/adopt";
+/** On a node: label-kata-node's decision, enabled or unsupported (the label kata-deploy's DaemonSet selects). */
+export const KATA_LABEL = "icn.akraino.org/kata";
 /** On a pod: quarantined, its traffic denied. Only the platform's identities may set, change or remove it. */
 export const QUARANTINE_LABEL = "icn.akraino.org/quarantine";
 

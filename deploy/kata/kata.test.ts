@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load, loadAll } from "js-yaml";
-import { KATA_LABEL } from "../../functions/label-kata-node/capability.ts";
+import { KATA_LABEL } from "../../schemas/names.ts";
 import { optionsFromEnv } from "../../functions/label-kata-node/index.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
 

@@ -1,7 +1,6 @@
 // Can this node run Kata? Hardware virtualisation on amd64 (from node-feature-discovery), or an operator's word.
 import type { V1Node } from "@kubernetes/client-node";
 
-export const KATA_LABEL = "icn.akraino.org/kata";
 /** Operators force the decision either way: `enabled` or `unsupported`. */
 export const OVERRIDE_ANNOTATION = "icn.akraino.org/kata-override";
 export const NFD_VMX = "feature.node.kubernetes.io/cpu-cpuid.VMX";

@@ -4,7 +4,8 @@ import { envList } from "../../shared/env.ts";
 import { defineFunction, type FunctionDefinition } from "../../shared/function.ts";
 import { apply, readIfExists, recordEvent } from "../../shared/kube-apply.ts";
 import { permanent } from "../../shared/errors.ts";
-import { KATA_LABEL, kataCapability } from "./capability.ts";
+import { KATA_LABEL } from "../../schemas/names.ts";
+import { kataCapability } from "./capability.ts";
 import { runtimeClass } from "./runtime-classes.ts";
 
 export const FIELD_MANAGER = "icn-label-kata-node";

@@ -1,7 +1,7 @@
 // The node watcher: every node that has no Kata decision yet is announced as node.joined.
 import { Watch, type V1Node } from "@kubernetes/client-node";
 import type { EventData } from "../../schemas/events.ts";
-import { KATA_LABEL } from "../label-kata-node/capability.ts";
+import { KATA_LABEL } from "../../schemas/names.ts";
 import { listWatch, type WatchPhase } from "./list-watch.ts";
 import { Reporter } from "./reporter.ts";
 import type { RunningWatcher, WatcherDeps } from "./watcher.ts";

@@ -7,9 +7,9 @@ import {
   type V1Pod,
 } from "@kubernetes/client-node";
 import { jetstream } from "@nats-io/jetstream";
-import { KATA_LABEL, NFD_SVM, NFD_VMX } from "../../functions/label-kata-node/capability.ts";
+import { NFD_SVM, NFD_VMX } from "../../functions/label-kata-node/capability.ts";
 import { QUARANTINE_POLICY } from "../../functions/quarantine-runc-pod/index.ts";
-import { ADOPT_LABEL, QUARANTINE_LABEL } from "../../schemas/names.ts";
+import { ADOPT_LABEL, KATA_LABEL, QUARANTINE_LABEL } from "../../schemas/names.ts";
 import { NODE_WATCHER, POD_WATCHER } from "../../functions/watchers/index.ts";
 import { newEvent, publishEvent, stableId } from "../../shared/events.ts";
 import type { Outcome } from "../../shared/host/outcomes.ts";
