@@ -30,10 +30,7 @@ async function runtimeClassesFor(
     allowed: verified.kata,
     default: preferred ?? options.defaultRuntimeClass,
   };
-  checkRequestedClasses(
-    classes.allowed.length ? classes : { ...classes, allowed: [classes.default] },
-    verified,
-  );
+  checkRequestedClasses(classes, verified);
   return { classes, kataClasses: verified.kata };
 }
 

@@ -27,7 +27,8 @@ export function checkRequestedClasses(
   const choices = verified.kata.length
     ? verified.kata.join(", ")
     : "none: no Kata RuntimeClass is installed yet";
-  for (const name of requested.allowed) {
+  // The default too: with no verified class at all, allowed is empty and the default is what is refused.
+  for (const name of new Set([...requested.allowed, requested.default])) {
     if (verified.kata.includes(name)) continue;
     const why =
       verified.refused.get(name) ?? `runtime class ${name} is not one of the platform's Kata classes`;
