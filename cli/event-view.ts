@@ -1,6 +1,6 @@
 // A stored message seen as an event: its attributes, a one-line summary, and whether it concerns a tenant.
 import { EVENT_NAMES, EVENTS, eventNameOfType, type EventName } from "../schemas/events.ts";
-import { natsMsgToEvent } from "../shared/cloudevents/nats-headers.ts";
+import { natsMsgToEvent } from "../shared/cloudevents/nats-binding.ts";
 import { usageError } from "./errors.ts";
 import type { Stored } from "./stored.ts";
 

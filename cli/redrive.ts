@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { replaySubject } from "../shared/events.ts";
 import { DLQ_HEADERS } from "../shared/host/dead-letter.ts";
-import { REPLAY_ID_HEADER } from "../shared/host/deliver.ts";
+import { REPLAY_ID_HEADER } from "../shared/host/delivery.ts";
 import type { Outcome, OutcomeStore } from "../shared/host/outcomes.ts";
 import type { Session } from "./context.ts";
 import { deadLetterFilter, type DeadLetter } from "./dead-letters.ts";

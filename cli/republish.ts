@@ -1,7 +1,7 @@
 // Sends a stored message again, byte for byte, to one function's replay subject with a fresh identity.
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
-import { REPLAY_ID_HEADER } from "../shared/host/deliver.ts";
+import { REPLAY_ID_HEADER } from "../shared/host/delivery.ts";
 import type { Stored } from "./stored.ts";
 
 export interface Republish {

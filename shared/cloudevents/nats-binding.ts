@@ -4,7 +4,8 @@ import type { CloudEvent, CloudEventV1 } from "cloudevents";
 import { fromBinary, toBinary } from "./binary-mode.ts";
 import { BindingError } from "./binding-error.ts";
 import { mediaType } from "./event-data.ts";
-import { STRUCTURED_JSON_TYPE, STRUCTURED_TYPE_PREFIX, lowerCaseHeaders } from "./nats-message.ts";
+import { lowerCaseHeaders, readHeaders } from "./nats-headers.ts";
+import { STRUCTURED_JSON_TYPE, STRUCTURED_TYPE_PREFIX } from "./nats-message.ts";
 import type { NatsMessage } from "./nats-message.ts";
 import { fromStructured, toStructured } from "./structured-mode.ts";
 
@@ -59,23 +60,30 @@ function checkSize(payload: Uint8Array, maxBytes: number | undefined): void {
 }
 
 function toEvent(message: NatsMessage, options: ToEventOptions = {}): CloudEvent<unknown> {
-  return toEventFrom(() => lowerCaseHeaders(message.headers), message.payload, options);
+  return eventFrom(lowerCaseHeaders(message.headers), message.payload, options);
 }
 
 /**
- * toEvent() for a receiver that holds its headers in another shape: `lowerCased` builds the map
- * (name lower-cased → first value) only once the payload's size has passed.
+ * toEvent() for a receiver that has read its headers already (names lower-cased, each with its first
+ * value: see nats-headers.ts), so they are read once per message.
  */
-export function toEventFrom(
-  lowerCased: () => ReadonlyMap<string, string>,
+export function eventFrom(
+  headers: ReadonlyMap<string, string>,
   payload: Uint8Array,
   options: ToEventOptions = {},
 ): CloudEvent<unknown> {
   checkSize(payload, options.maxBytes);
-  const headers = lowerCased();
   return detectMode(headers, payload) === "structured"
     ? fromStructured(payload)
     : fromBinary(headers, payload);
+}
+
+/** toEvent() for a message nats.js received, read without building its MsgHdrs record. */
+export function natsMsgToEvent(
+  msg: Parameters<typeof readHeaders>[0],
+  options?: ToEventOptions,
+): CloudEvent<unknown> {
+  return eventFrom(readHeaders(msg), msg.data, options);
 }
 
 /** Whether the message claims to be a CloudEvent in a mode we read; toEvent() still validates it. */

@@ -1,8 +1,7 @@
 // Pulls one function's messages and runs at most `concurrency` of them at a time.
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
-import { PULL_EXPIRES_MS, RECEIVED_AFTER_MS } from "../config.ts";
-import { deliver, type DeliveryDeps } from "./deliver.ts";
-import type { Lease } from "./settle.ts";
+import { PULL_EXPIRES_MS } from "../config.ts";
+import { deliver, type DeliveryDeps } from "./delivery.ts";
 import type { HostMetrics } from "./metrics.ts";
 import { WriteBatch } from "./write-batch.ts";
 
@@ -14,39 +13,27 @@ export interface RunningConsumer {
 
 export const DEFAULT_CONCURRENCY = 8;
 
-/** Handlers running for RECEIVED_AFTER_MS or longer get their `received` outcome, once. */
-function markSlowHandlers(leases: ReadonlyMap<JsMsg, Lease>): void {
-  const cutoff = performance.now() - RECEIVED_AFTER_MS;
-  for (const lease of leases.values()) {
-    if (lease.since > cutoff || !lease.markReceived) continue;
-    lease.received = lease.markReceived();
-    lease.markReceived = undefined;
-  }
-}
-
 export async function startConsumer(
   consumer: Consumer,
-  deps: Omit<DeliveryDeps, "leases" | "writes" | "tally"> & { metrics: HostMetrics },
+  deps: Omit<DeliveryDeps, "retry" | "writes" | "tally"> & { metrics: HostMetrics },
 ): Promise<RunningConsumer> {
   const limit = deps.fn.concurrency ?? DEFAULT_CONCURRENCY;
   // Pull a little ahead so the handlers never wait on the network, but not so far that
   // another host sharing the consumer starves.
   const messages = await consumer.consume({ max_messages: Math.max(limit * 2, 4), expires: PULL_EXPIRES_MS });
-  const running = new Set<Promise<void>>();
+  // Each message being delivered, with its delivery's promise.
+  const running = new Map<JsMsg, Promise<void>>();
   let draining = false;
-  // One timer for all in-flight handlers: long ones keep their lease, or JetStream would
-  // redeliver them to another host while they still run.
-  const leases = new Map<JsMsg, Lease>();
+  // One timer for all of them: long handlers keep their lease, or JetStream would redeliver their
+  // messages to another host while they still run.
   const renew = setInterval(
-    () => leases.forEach((_, m) => m.working()),
+    () => running.forEach((_, msg) => msg.working()),
     Math.max(1000, deps.config.ackWaitMs / 3),
   );
   renew.unref();
-  const slow = setInterval(() => markSlowHandlers(leases), RECEIVED_AFTER_MS / 2);
-  slow.unref();
-  const delivery: DeliveryDeps = {
+  const deliveryDeps: DeliveryDeps = {
     ...deps,
-    leases,
+    retry: deps.fn.retry ?? deps.config.retry,
     writes: new WriteBatch(),
     tally: deps.metrics.tally(deps.fn.name),
   };
@@ -54,11 +41,11 @@ export async function startConsumer(
   // Woken when a handler finishes and a slot is free (cheaper than racing every running promise).
   let slotFree: (() => void) | undefined;
   const start = (msg: JsMsg): void => {
-    const task = deliver(msg, delivery).finally(() => {
-      running.delete(task);
+    const task = deliver(msg, deliveryDeps).finally(() => {
+      running.delete(msg);
       slotFree?.();
     });
-    running.add(task);
+    running.set(msg, task);
   };
 
   const loop = (async (): Promise<void> => {
@@ -78,9 +65,8 @@ export async function startConsumer(
       draining = true;
       await messages.close();
       await loop;
-      await Promise.allSettled([...running]);
+      await Promise.allSettled(running.values());
       clearInterval(renew);
-      clearInterval(slow);
     },
   };
 }

@@ -2,7 +2,7 @@
 // block) and payload byte-for-byte, plus why.
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
-import { rawHeaderBlock } from "../cloudevents/nats-header-block.ts";
+import { rawHeaderBlock } from "../cloudevents/nats-headers.ts";
 import type { RuntimeConfig } from "../config.ts";
 import { deadLetterSubject } from "./streams.ts";
 

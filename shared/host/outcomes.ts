@@ -69,7 +69,7 @@ export class OutcomeStore {
   readonly #kv: KV;
   readonly #nc: NatsConnection;
   readonly #bucket: string;
-  /** Made on the first store(): readers (the CLI, the ingress) never need its subscription. */
+  /** Made on the first save(): readers (the CLI, the ingress) never need its subscription. */
   #confirmed?: ConfirmedPublisher;
 
   private constructor(kv: KV, nc: NatsConnection, bucket: string) {
@@ -87,17 +87,12 @@ export class OutcomeStore {
     return new OutcomeStore(kv, nc, bucket);
   }
 
-  async record(outcome: Omit<Outcome, "updatedAt">): Promise<void> {
-    const value: Outcome = { ...outcome, updatedAt: new Date().toISOString() };
-    await this.#kv.put(outcomeKey(outcome.event, outcome.function), JSON.stringify(value));
-  }
-
   /**
-   * The hot path's write: confirmed by JetStream like `record`, without the cost of a request per
-   * record (see confirmed-publisher.ts). The caller acks the event only once this settles, so an
-   * acked event always has its outcome.
+   * Stores the latest state of an (event, function), confirmed by JetStream, without the cost of a
+   * request per record (see confirmed-publisher.ts). A delivery acks its event only once this settles,
+   * so an acked event always has its outcome.
    */
-  store(outcome: Omit<Outcome, "updatedAt">): Promise<void> {
+  save(outcome: Omit<Outcome, "updatedAt">): Promise<void> {
     const value: Outcome = { ...outcome, updatedAt: new Date().toISOString() };
     const key = outcomeKey(outcome.event, outcome.function);
     this.#confirmed ??= new ConfirmedPublisher(this.#nc, STORE_TIMEOUT_MS);

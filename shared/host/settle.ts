@@ -1,62 +1,28 @@
-// How a delivery ends when its handler did not succeed: rejected, retried later, or dead-lettered,
-// each with its outcome recorded; and the types every step of a delivery shares.
+// How a delivery ends: succeeded, rejected, retried later, or dead-lettered, each with its outcome
+// recorded before the message is acked, naked or terminated.
 import type { CloudEvent } from "cloudevents";
-import type { JsMsg } from "@nats-io/jetstream";
 import { parseEventData } from "../../schemas/events.ts";
 import { MAX_REASON_LENGTH } from "../../schemas/fields.ts";
-import type { RetryPolicy } from "../config.ts";
+import { backoffFor } from "../config.ts";
 import { describeError, type IcnError } from "../errors.ts";
-import { decide } from "./decide.ts";
-import { makeEmit, type ContextDeps } from "./context.ts";
+import { makeEmit } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
-import type { FunctionTally } from "./metrics.ts";
-import type { Outcome, OutcomeStore } from "./outcomes.ts";
-import type { DeliveryTarget } from "./target.ts";
-import type { WriteBatch } from "./write-batch.ts";
+import { decide } from "./decide.ts";
+import type { Delivery, DeliveryDeps } from "./delivery.ts";
+import type { Outcome } from "./outcomes.ts";
 
-/** A handler running now: since when (performance.now()), and how to say so if it runs long. */
-export interface Lease {
-  since: number;
-  /** Records the `received` outcome; the consumer loop calls it once, for a handler still running. */
-  markReceived?: () => Promise<void>;
-  /** That record being stored: the final one waits for it, so it is never overtaken. */
-  received?: Promise<void>;
-}
-
-export interface DeliveryDeps extends ContextDeps {
-  fn: DeliveryTarget;
-  outcomes: OutcomeStore;
-  tally: FunctionTally;
-  /** Messages whose handlers run now; the consumer loop renews their leases. */
-  leases: Map<JsMsg, Lease>;
-  writes: WriteBatch;
-}
-
-export interface Delivery {
-  msg: JsMsg;
-  /** This try at the handler: failures recorded so far, plus one (see attempts.ts). */
-  attempt: number;
-  /** JetStream's count: crashes and lost leases included. */
-  deliveries: number;
-  replayId?: string;
-  results: string[];
-}
-
-/** The function's own retry policy, else the host's. */
-export const retryOf = (deps: DeliveryDeps): RetryPolicy => deps.fn.retry ?? deps.config.retry;
-
-export function outcomeOf(
+function outcomeOf(
   deps: DeliveryDeps,
   event: CloudEvent<unknown>,
-  d: Delivery,
+  delivery: Delivery,
   rest: Pick<Outcome, "state" | "error">,
 ): Omit<Outcome, "updatedAt"> {
   return {
     event: { id: event.id, source: event.source, type: event.type },
     function: deps.fn.name,
-    attempts: d.attempt,
-    results: d.results,
-    replay: d.replayId !== undefined,
+    attempts: delivery.attempt,
+    results: delivery.results,
+    replay: delivery.replayId !== undefined,
     ...rest,
   };
 }
@@ -64,16 +30,47 @@ export function outcomeOf(
 async function record(
   deps: DeliveryDeps,
   event: CloudEvent<unknown>,
-  d: Delivery,
+  delivery: Delivery,
   rest: Pick<Outcome, "state" | "error">,
 ): Promise<void> {
-  await deps.outcomes.record(outcomeOf(deps, event, d, rest));
+  await deps.outcomes.save(outcomeOf(deps, event, delivery, rest));
+}
+
+/** Best effort: a handler that is still running loses nothing when this record is not stored. */
+export async function recordReceived(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  delivery: Delivery,
+): Promise<void> {
+  try {
+    await record(deps, event, delivery, { state: "received" });
+  } catch (err) {
+    deps.log.warn({ err, eventId: event.id, function: deps.fn.name }, "could not record received");
+  }
+}
+
+/** Acked only once the outcome is stored: an acked event must have its outcome. */
+export async function settleSuccess(
+  deps: DeliveryDeps,
+  event: CloudEvent<unknown>,
+  delivery: Delivery,
+): Promise<void> {
+  const outcome = outcomeOf(deps, event, delivery, { state: "succeeded" });
+  try {
+    // Records that finish in the same turn go out together (see write-batch.ts).
+    await deps.writes.add(() => deps.outcomes.save(outcome));
+  } catch (err) {
+    deps.log.warn({ err, eventId: event.id, function: deps.fn.name }, "outcome not stored; redelivering");
+    return delivery.msg.nak(backoffFor(deps.retry, delivery.attempt));
+  }
+  delivery.msg.ack();
+  deps.tally.succeeded++;
 }
 
 async function reject(
   deps: DeliveryDeps,
   event: CloudEvent<unknown>,
-  d: Delivery,
+  delivery: Delivery,
   err: IcnError,
 ): Promise<void> {
   const { fn } = deps;
@@ -83,49 +80,54 @@ async function reject(
     const base = { code: err.code, reason: err.message.slice(0, MAX_REASON_LENGTH) };
     const full = { ...(fn.rejection?.(event, err) ?? {}), ...base };
     const data = parseEventData(fn.rejects, full).success ? full : base;
-    await makeEmit(deps, event, d.replayId, d.results)(fn.rejects, data);
+    await makeEmit(deps, event, delivery.replayId, delivery.results)(fn.rejects, data);
   }
-  await record(deps, event, d, { state: "rejected", error: { code: err.code, message: err.message } });
+  await record(deps, event, delivery, { state: "rejected", error: { code: err.code, message: err.message } });
   deps.tally.rejected++;
   deps.log.warn(
     { eventId: event.id, function: fn.name, code: err.code, reason: err.message },
     "event rejected",
   );
-  d.msg.ack();
+  delivery.msg.ack();
 }
 
 export async function sendToDeadLetters(
   deps: DeliveryDeps,
-  d: Delivery,
+  delivery: Delivery,
   err: unknown,
   event?: CloudEvent<unknown>,
 ): Promise<void> {
   const { code, message } = describeError(err);
-  await deadLetter(deps.js, deps.config, d.msg, { fn: deps.fn.name, attempts: d.attempt, code, message });
-  if (event) await record(deps, event, d, { state: "dead-lettered", error: { code, message } });
+  await deadLetter(deps.js, deps.config, delivery.msg, {
+    fn: deps.fn.name,
+    attempts: delivery.attempt,
+    code,
+    message,
+  });
+  if (event) await record(deps, event, delivery, { state: "dead-lettered", error: { code, message } });
   deps.tally.deadLettered++;
   deps.log.error(
-    { eventId: event?.id, function: deps.fn.name, code, reason: message, attempts: d.attempt },
+    { eventId: event?.id, function: deps.fn.name, code, reason: message, attempts: delivery.attempt },
     "event dead-lettered",
   );
-  d.msg.term(`dead-lettered: ${code}`);
+  delivery.msg.term(`dead-lettered: ${code}`);
 }
 
-export async function failed(
+export async function settleFailure(
   deps: DeliveryDeps,
   event: CloudEvent<unknown>,
-  d: Delivery,
+  delivery: Delivery,
   err: unknown,
 ): Promise<void> {
-  const decision = decide(err, d.attempt, retryOf(deps));
-  if (decision.action === "reject") return reject(deps, event, d, decision.error);
-  if (decision.action === "dead-letter") return sendToDeadLetters(deps, d, err, event);
+  const decision = decide(err, delivery.attempt, deps.retry);
+  if (decision.action === "reject") return reject(deps, event, delivery, decision.error);
+  if (decision.action === "dead-letter") return sendToDeadLetters(deps, delivery, err, event);
   if (decision.action === "release") {
     deps.log.warn({ eventId: event.id, function: deps.fn.name }, "handler outlived the drain; released");
-    return d.msg.nak();
+    return delivery.msg.nak();
   }
   const { code, message, delayMs } = decision;
-  await record(deps, event, d, { state: "retrying", error: { code, message } });
+  await record(deps, event, delivery, { state: "retrying", error: { code, message } });
   deps.tally.retried++;
   deps.log.warn(
     {
@@ -133,12 +135,12 @@ export async function failed(
       function: deps.fn.name,
       code,
       reason: message,
-      attempt: d.attempt,
+      attempt: delivery.attempt,
       retryInMs: delayMs,
     },
     "attempt failed, will retry",
   );
-  d.msg.nak(delayMs);
+  delivery.msg.nak(delayMs);
 }
 
 /**
@@ -146,13 +148,13 @@ export async function failed(
  * permanent failure is dead-lettered; anything else is retried until JetStream's deliveries reach the
  * last attempt, so a failure that keeps escaping (a poison message) ends too.
  */
-export async function settleUnexpected(deps: DeliveryDeps, d: Delivery, err: unknown): Promise<void> {
+export async function settleUnexpected(deps: DeliveryDeps, delivery: Delivery, err: unknown): Promise<void> {
   try {
-    const decision = decide(err, d.deliveries, retryOf(deps));
-    if (decision.action === "release") return d.msg.nak();
-    if (decision.action !== "retry") return await sendToDeadLetters(deps, d, err);
+    const decision = decide(err, delivery.deliveries, deps.retry);
+    if (decision.action === "release") return delivery.msg.nak();
+    if (decision.action !== "retry") return await sendToDeadLetters(deps, delivery, err);
     deps.log.error({ err, function: deps.fn.name }, "delivery failed; the message will be redelivered");
-    d.msg.nak(decision.delayMs);
+    delivery.msg.nak(decision.delayMs);
   } catch (inner) {
     deps.log.error(
       { err: inner, function: deps.fn.name },

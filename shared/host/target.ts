@@ -3,19 +3,22 @@
 import type { CloudEvent } from "cloudevents";
 import { eventType, parseEventData, type EventName } from "../../schemas/events.ts";
 import { permanent } from "../errors.ts";
-import type { AnyFunction, HandlerContext, ValidEvent } from "../function.ts";
+import type { AnyFunction, FunctionDefinition, HandlerContext, ValidEvent } from "../function.ts";
 
-export interface DeliveryTarget extends Pick<
+export interface DeliveryTarget<E extends CloudEvent<unknown> = CloudEvent<unknown>> extends Pick<
   AnyFunction,
   "name" | "emits" | "rejects" | "rejection" | "concurrency" | "retry" | "timeoutMs"
 > {
-  /** The event as the handler takes it; a permanent error when this target does not take it. */
-  accept(event: CloudEvent<unknown>): CloudEvent<unknown>;
-  handle(event: CloudEvent<unknown>, ctx: HandlerContext): Promise<void>;
+  /** The event as the handler takes it, typed; a permanent error when this target does not take it. */
+  accept(event: CloudEvent<unknown>): E;
+  // Method syntax: a target of one event type is usable where any target is expected.
+  handle(event: E, ctx: HandlerContext): Promise<void>;
 }
 
 /** A function takes only its own event type, with data its schema accepts. */
-export function functionTarget(fn: AnyFunction): DeliveryTarget {
+export function functionTarget<N extends EventName>(
+  fn: FunctionDefinition<N>,
+): DeliveryTarget<ValidEvent<N>> {
   const expected = eventType(fn.on);
   return {
     ...fn,
@@ -29,9 +32,9 @@ export function functionTarget(fn: AnyFunction): DeliveryTarget {
           .join("; ");
         throw permanent("SCHEMA_INVALID", `data does not match ${fn.on}: ${fields}`);
       }
-      // The schemas neither transform nor default, so the data they accepted is the event's own.
-      return event;
+      // The schemas neither transform nor default, so the data they accepted is the event's own: typed now.
+      return event as ValidEvent<N>;
     },
-    handle: (event, ctx) => fn.handle(event as ValidEvent<EventName>, ctx),
+    handle: (event, ctx) => fn.handle(event, ctx),
   };
 }

@@ -6,7 +6,7 @@ import { subjectOf } from "../../schemas/events.ts";
 import type { RuntimeConfig } from "../../shared/config.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { defineFunction, type AnyFunction } from "../../shared/function.ts";
-import { REPLAY_ID_HEADER } from "../../shared/host/deliver.ts";
+import { REPLAY_ID_HEADER } from "../../shared/host/delivery.ts";
 import type { Host } from "../../shared/host/host.ts";
 import { natsConnection } from "../harness/servers.ts";
 import {

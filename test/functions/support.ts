@@ -8,7 +8,7 @@ import type { AnyFunction } from "../../shared/function.ts";
 import type { Host } from "../../shared/host/host.ts";
 import type { Outcome } from "../../shared/host/outcomes.ts";
 import type { Kube } from "../../shared/kube.ts";
-import { REPLAY_ID_HEADER } from "../../shared/host/deliver.ts";
+import { REPLAY_ID_HEADER } from "../../shared/host/delivery.ts";
 import { subjectOf, type EventName } from "../../schemas/events.ts";
 import { startTestHost, streamMessages, testConfig, waitForOutcome, waitUntil } from "../runtime/support.ts";
 
