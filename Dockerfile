@@ -1,5 +1,5 @@
 # One image for every component: `icnctl run <function> --no-watchers`, `icnctl ingress`, and the
-# watchers (node functions/watchers/main.js). The TypeScript is compiled in a builder; the runtime
+# watchers (node shared/sources/main.js). The TypeScript is compiled in a builder; the runtime
 # stage holds the compiled JavaScript and the production dependencies only, and runs as non-root.
 #   docker build -t registry.example.com/icn/icn-secure-tenancy:0.1.0 .
 ARG NODE_IMAGE=node:24-bookworm-slim

@@ -6,8 +6,8 @@ import { checkRequestedClasses } from "./provision-tenant/kata-classes.ts";
 import { optionsFromEnv as provisionOptions } from "./provision-tenant/options.ts";
 import { optionsFromEnv as quarantineOptions } from "./quarantine-runc-pod/options.ts";
 import { verdict } from "./quarantine-runc-pod/verdict.ts";
-import { watcherOptionsFromEnv } from "./watchers/index.ts";
-import { unsafePod } from "./watchers/unsafe-pod.ts";
+import { watcherOptionsFromEnv } from "../shared/sources/index.ts";
+import { unsafePod } from "../shared/sources/unsafe-pod.ts";
 
 const ENV = { ICN_KATA_RUNTIME_CLASSES: " secure-vm", ICN_KATA_HANDLERS: "kata-qemu , kata-clh " };
 const secureVm: V1RuntimeClass = { metadata: { name: "secure-vm" }, handler: "kata-qemu" };

@@ -19,7 +19,7 @@ export async function functionsNamed(names: string[], env: NodeJS.ProcessEnv): P
 
 /** The node and pod watchers, the platform's own event sources (ICN_WATCHERS picks which). */
 const watchers: HostProcessOptions["companions"] = async ({ nc, kube, config, log }) => {
-  const { startWatchers } = await import("../../functions/watchers/index.ts");
+  const { startWatchers } = await import("../../shared/sources/index.ts");
   const { jetstream } = await import("@nats-io/jetstream");
   return [await startWatchers({ kube, js: jetstream(nc), config, log })];
 };

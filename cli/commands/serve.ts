@@ -22,5 +22,5 @@ export function ingressCommand(deps: CliDeps): Command {
 export function notifyCommand(deps: CliDeps): Command {
   return new Command("notify")
     .description("deliver result events to the webhooks in ICN_WEBHOOKS, signed (see docs/INTEGRATIONS.md)")
-    .action(serve(deps, () => import("../../functions/notify-webhooks/main.ts")));
+    .action(serve(deps, () => import("../../shared/sinks/webhooks/main.ts")));
 }

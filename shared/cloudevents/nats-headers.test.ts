@@ -1,6 +1,6 @@
 // The adapter between the binding and nats.js (MsgHdrs out, CloudEvents in), and the header-block reader
 // against nats.js's own decoder: the same bytes give the same map, or both refuse.
-import { headers, MsgHdrsImpl } from "@nats-io/transport-node";
+import { MsgHdrsImpl } from "@nats-io/transport-node";
 import fc from "fast-check";
 import { BindingError } from "./binding-error.ts";
 import { aBinaryMessage, aTenantRequested, bindingErrorFrom } from "./fixtures.ts";

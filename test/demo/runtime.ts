@@ -10,7 +10,7 @@ import {
 } from "../../functions/provision-tenant/index.ts";
 import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
-import { startWatchers, type Watchers } from "../../functions/watchers/index.ts";
+import { startWatchers, type Watchers } from "../../shared/sources/index.ts";
 import { configFromEnv, type RuntimeConfig } from "../../shared/config.ts";
 import type { AnyFunction } from "../../shared/function.ts";
 import { startHost, type Host } from "../../shared/host/host.ts";

@@ -10,7 +10,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { NFD_SVM, NFD_VMX } from "../../functions/label-kata-node/capability.ts";
 import { QUARANTINE_POLICY } from "../../functions/quarantine-runc-pod/index.ts";
 import { ADOPT_LABEL, KATA_LABEL, QUARANTINE_LABEL } from "../../schemas/names.ts";
-import { NODE_WATCHER, POD_WATCHER } from "../../functions/watchers/index.ts";
+import { NODE_WATCHER, POD_WATCHER } from "../../shared/sources/index.ts";
 import { newEvent, publishEvent, stableId } from "../../shared/events.ts";
 import type { Outcome } from "../../shared/host/outcomes.ts";
 import { apply } from "../../shared/kube-apply.ts";

@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jet
 import type { NatsConnection } from "@nats-io/transport-node";
 import { functionsByName } from "../../functions/index.ts";
 import { provisionTenant, optionsFromEnv } from "../../functions/provision-tenant/index.ts";
-import { startWatchers, watcherOptionsFromEnv, type WatcherName } from "../../functions/watchers/index.ts";
+import { startWatchers, watcherOptionsFromEnv, type WatcherName } from "../../shared/sources/index.ts";
 import { configFromEnv, type RuntimeConfig } from "../../shared/config.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { startHost } from "../../shared/host/host.ts";

@@ -2,7 +2,7 @@
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { startWatchers, watcherOptionsFromEnv, type WatcherName } from "../../functions/watchers/index.ts";
+import { startWatchers, watcherOptionsFromEnv, type WatcherName } from "../../shared/sources/index.ts";
 import { subjectOf, type EventName } from "../../schemas/events.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";

@@ -2,7 +2,7 @@
 import { NetworkingV1Api } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { QUARANTINE_POLICY } from "../../functions/quarantine-runc-pod/index.ts";
-import { POD_WATCHER, type Watchers } from "../../functions/watchers/index.ts";
+import { POD_WATCHER, type Watchers } from "../../shared/sources/index.ts";
 import { QUARANTINE_LABEL } from "../../schemas/names.ts";
 import { stableId } from "../../shared/events.ts";
 import type { FunctionRig } from "../functions/support.ts";

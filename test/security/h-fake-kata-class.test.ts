@@ -7,7 +7,7 @@ import { kubeFromConfig } from "../../shared/kube.ts";
 import type { FunctionRig } from "../functions/support.ts";
 import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
 import { waitUntil } from "../runtime/support.ts";
-import type { Watchers } from "../../functions/watchers/index.ts";
+import type { Watchers } from "../../shared/sources/index.ts";
 import {
   aLegacyNamespace,
   aPod,

@@ -5,12 +5,12 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
 import { createLogger } from "../../shared/logging.ts";
-import { startNotifier } from "../../functions/notify-webhooks/notifier.ts";
-import { parseWebhooks } from "../../functions/notify-webhooks/webhooks.ts";
+import { startNotifier } from "../../shared/sinks/webhooks/notifier.ts";
+import { parseWebhooks } from "../../shared/sinks/webhooks/webhooks.ts";
 import { aTenantProvisioned } from "../../schemas/fixtures.ts";
 import { natsConnection } from "../harness/servers.ts";
 import { testConfig, waitUntil } from "../runtime/support.ts";
-import { startReceiver, type Received, type Receiver } from "../functions/webhook-receiver.ts";
+import { startReceiver, type Received, type Receiver } from "../sinks/webhook-receiver.ts";
 
 const SECRET = `whsec_${randomBytes(32).toString("base64")}`;
 // fetch sets these itself; everything else is replayed exactly as captured.

@@ -4,7 +4,7 @@ import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig, type V1Pod } from "
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { optionsFromEnv, quarantineRuncPod, type Action } from "../../functions/quarantine-runc-pod/index.ts";
-import { startWatchers, watcherOptionsFromEnv, type Watchers } from "../../functions/watchers/index.ts";
+import { startWatchers, watcherOptionsFromEnv, type Watchers } from "../../shared/sources/index.ts";
 import { subjectOf } from "../../schemas/events.ts";
 import { TENANT_LABEL } from "../../schemas/names.ts";
 import type { RuntimeConfig } from "../../shared/config.ts";

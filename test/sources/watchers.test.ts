@@ -16,7 +16,7 @@ import {
   startWatchers,
   type Watchers,
   type WatcherOptions,
-} from "../../functions/watchers/index.ts";
+} from "../../shared/sources/index.ts";
 import { subjectOf, type EventName } from "../../schemas/events.ts";
 import { ADOPT_LABEL } from "../../schemas/names.ts";
 import type { RuntimeConfig } from "../../shared/config.ts";
@@ -278,7 +278,7 @@ describe("restarts", () => {
       ICN_LOG_LEVEL: "info",
     };
     for (const round of [1, 2]) {
-      const watcher = spawnNode("functions/watchers/main.ts", env);
+      const watcher = spawnNode("shared/sources/main.ts", env);
       await watcher.waitFor(/"msg":"watchers synced"/);
       expect(await counts(config)).toEqual([1, 1]);
       watcher.child.kill("SIGTERM");

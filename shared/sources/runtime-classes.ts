@@ -1,7 +1,7 @@
 // The cluster's RuntimeClasses, kept current by one watch: the pod watcher judges each pod's class by its handler
 // without a request per pod, and hears when a Kata class stops being one (deleted, or recreated with another handler).
 import { NodeV1Api, Watch, type V1RuntimeClass } from "@kubernetes/client-node";
-import { isKataHandler, type KataRuntime } from "../../shared/kata.ts";
+import { isKataHandler, type KataRuntime } from "../kata.ts";
 import { listWatch, type ListWatchHandle, type WatchPhase } from "./list-watch.ts";
 import type { RuntimeClasses } from "./unsafe-pod.ts";
 import type { WatcherDeps } from "./watcher.ts";

@@ -1,12 +1,12 @@
 // A webhook as the host's delivery core sees it: its durable consumer, the result events it takes, and
 // the POST of each one.
 import { AckPolicy, DeliverPolicy, type ConsumerConfig } from "@nats-io/jetstream";
-import { eventType, subjectOf } from "../../schemas/events.ts";
-import type { RetryPolicy, RuntimeConfig } from "../../shared/config.ts";
-import { replaySubject } from "../../shared/events.ts";
-import { NANOS_PER_MS } from "../../shared/host/streams.ts";
-import { permanent } from "../../shared/errors.ts";
-import type { DeliveryTarget } from "../../shared/host/target.ts";
+import { eventType, subjectOf } from "../../../schemas/events.ts";
+import type { RetryPolicy, RuntimeConfig } from "../../config.ts";
+import { replaySubject } from "../../events.ts";
+import { NANOS_PER_MS } from "../../host/streams.ts";
+import { permanent } from "../../errors.ts";
+import type { DeliveryTarget } from "../../host/target.ts";
 import { postEvent } from "./post.ts";
 import { notifierName, type Webhook } from "./webhooks.ts";
 

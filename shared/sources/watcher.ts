@@ -1,8 +1,8 @@
 // What every watcher gets (its dependencies, passed in) and what it hands back to whoever runs it.
 import type { JetStreamClient } from "@nats-io/jetstream";
-import type { KataRuntime } from "../../shared/kata.ts";
-import type { Kube } from "../../shared/kube.ts";
-import type { Logger } from "../../shared/logging.ts";
+import type { KataRuntime } from "../kata.ts";
+import type { Kube } from "../kube.ts";
+import type { Logger } from "../logging.ts";
 import type { ReporterStats } from "./reporter.ts";
 
 export const WATCHER_NAMES = ["node-watcher", "pod-watcher"] as const;

@@ -1,6 +1,6 @@
 // The request a webhook receives: the whole event as structured-mode JSON, and which webhooks are accepted.
-import { newEvent } from "../../shared/events.ts";
-import { aTenantProvisioned } from "../../schemas/fixtures.ts";
+import { newEvent } from "../../events.ts";
+import { aTenantProvisioned } from "../../../schemas/fixtures.ts";
 import { structuredRequest } from "./post.ts";
 import { parseWebhooks } from "./webhooks.ts";
 

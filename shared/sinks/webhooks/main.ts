@@ -1,13 +1,13 @@
 // Runs the notifier as a process: webhooks from ICN_WEBHOOKS; SIGTERM finishes requests in flight, then exits 0.
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { configFromEnv, natsAuthFromEnv } from "../../shared/config.ts";
-import { ensureStreams } from "../../shared/host/streams.ts";
-import { envInt, envString } from "../../shared/env.ts";
-import { createLogger } from "../../shared/logging.ts";
+import { configFromEnv, natsAuthFromEnv } from "../../config.ts";
+import { ensureStreams } from "../../host/streams.ts";
+import { envInt, envString } from "../../env.ts";
+import { createLogger } from "../../logging.ts";
 import { DEFAULT_TIMEOUT_MS, startNotifier } from "./notifier.ts";
 import { loadWebhooks } from "./webhooks.ts";
-import { drainOnSignals } from "../../shared/shutdown.ts";
+import { drainOnSignals } from "../../shutdown.ts";
 
 /** 0 would time every request out before it is sent. */
 function timeoutFromEnv(env: NodeJS.ProcessEnv): number {

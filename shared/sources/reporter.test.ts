@@ -1,6 +1,6 @@
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { pino } from "pino";
-import { stableId } from "../../shared/events.ts";
+import { stableId } from "../events.ts";
 import { Reporter } from "./reporter.ts";
 
 interface Sent {

@@ -1,11 +1,11 @@
 // The watchers as a process: KUBECONFIG (or in-cluster), NATS_URL and ICN_* from the environment; SIGTERM stops it cleanly.
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
-import { configFromEnv, natsAuthFromEnv } from "../../shared/config.ts";
-import { kubeFromEnvironment } from "../../shared/kube.ts";
-import { createLogger } from "../../shared/logging.ts";
+import { configFromEnv, natsAuthFromEnv } from "../config.ts";
+import { kubeFromEnvironment } from "../kube.ts";
+import { createLogger } from "../logging.ts";
 import { startWatchers, watcherOptionsFromEnv } from "./index.ts";
-import { drainOnSignals } from "../../shared/shutdown.ts";
+import { drainOnSignals } from "../shutdown.ts";
 
 async function main(): Promise<void> {
   const config = configFromEnv();

@@ -1,6 +1,6 @@
 // One POST of one event to one webhook: a structured-mode CloudEvent, signed, with a timeout; the answer classified.
 import { HTTP, type CloudEvent } from "cloudevents";
-import { IcnError } from "../../shared/errors.ts";
+import { IcnError } from "../../errors.ts";
 import { signedHeaders, webhookId } from "./signature.ts";
 import type { Webhook } from "./webhooks.ts";
 

@@ -2,14 +2,14 @@
 // slow receiver holds up no other; retries, dead letters, outcomes and crash loops as for any function.
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { RetryPolicy, RuntimeConfig } from "../../shared/config.ts";
-import { IcnError } from "../../shared/errors.ts";
-import type { Kube } from "../../shared/kube.ts";
-import type { Logger } from "../../shared/logging.ts";
-import { createMetrics } from "../../shared/host/metrics.ts";
-import { OutcomeStore } from "../../shared/host/outcomes.ts";
-import { DEFAULT_DRAIN_TIMEOUT_MS, runTargets } from "../../shared/host/run-targets.ts";
-import { ensureDurable } from "../../shared/host/streams.ts";
+import type { RetryPolicy, RuntimeConfig } from "../../config.ts";
+import { IcnError } from "../../errors.ts";
+import type { Kube } from "../../kube.ts";
+import type { Logger } from "../../logging.ts";
+import { createMetrics } from "../../host/metrics.ts";
+import { OutcomeStore } from "../../host/outcomes.ts";
+import { DEFAULT_DRAIN_TIMEOUT_MS, runTargets } from "../../host/run-targets.ts";
+import { ensureDurable } from "../../host/streams.ts";
 import { webhookConsumerConfig, webhookTarget } from "./target.ts";
 import type { Webhook } from "./webhooks.ts";
 

@@ -1,11 +1,11 @@
 // The watchers, the platform's own event sources: run them in a host process with startWatchers or runWatchers.
 import type { JetStreamClient } from "@nats-io/jetstream";
-import type { RuntimeConfig } from "../../shared/config.ts";
-import { envList, envString } from "../../shared/env.ts";
-import { ensureStreams } from "../../shared/host/streams.ts";
-import { kataRuntimeFromEnv } from "../../shared/kata.ts";
-import type { Kube } from "../../shared/kube.ts";
-import type { Logger } from "../../shared/logging.ts";
+import type { RuntimeConfig } from "../config.ts";
+import { envList, envString } from "../env.ts";
+import { ensureStreams } from "../host/streams.ts";
+import { kataRuntimeFromEnv } from "../kata.ts";
+import type { Kube } from "../kube.ts";
+import type { Logger } from "../logging.ts";
 import { startNodeWatcher } from "./node-watcher.ts";
 import { startPodWatcher } from "./pod-watcher.ts";
 import type { ReporterStats } from "./reporter.ts";

@@ -1,5 +1,5 @@
 import type { V1Pod, V1RuntimeClass } from "@kubernetes/client-node";
-import type { KataRuntime } from "../../shared/kata.ts";
+import type { KataRuntime } from "../kata.ts";
 import { isTenantNamespace, unsafePod, unsafeReason, type RuntimeClasses } from "./unsafe-pod.ts";
 
 const KATA: KataRuntime = { classes: ["kata-qemu"], handlers: ["kata-qemu", "kata-clh"] };

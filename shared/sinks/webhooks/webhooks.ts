@@ -1,7 +1,7 @@
 // Which webhooks get which result events: the ICN_WEBHOOKS file, validated once at start.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { EVENT_NAMES, isResultEvent, type ResultEventName } from "../../schemas/events.ts";
+import { EVENT_NAMES, isResultEvent, type ResultEventName } from "../../../schemas/events.ts";
 import { signingKey } from "./signature.ts";
 
 const RESULT_EVENT_NAMES = EVENT_NAMES.filter((name): name is ResultEventName => isResultEvent(name));

@@ -33,7 +33,7 @@ test("main.ts delivers a configured result event and drains on SIGTERM", async (
   const file = join(mkdtempSync(join(tmpdir(), "icn-webhooks-")), "webhooks.json");
   const webhook = { name: "ops", url: receiver.url, secret, types: ["tenant.rejected"] };
   writeFileSync(file, JSON.stringify([webhook]));
-  const notifier = spawnNode("functions/notify-webhooks/main.ts", {
+  const notifier = spawnNode("shared/sinks/webhooks/main.ts", {
     NATS_URL: config.natsUrl,
     ICN_SUBJECT_PREFIX: config.prefix,
     ICN_WEBHOOKS: file,

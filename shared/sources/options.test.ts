@@ -1,4 +1,4 @@
-import { DEFAULT_KATA_CLASSES, DEFAULT_KATA_HANDLERS } from "../../shared/kata.ts";
+import { DEFAULT_KATA_CLASSES, DEFAULT_KATA_HANDLERS } from "../kata.ts";
 import { watcherOptionsFromEnv } from "./index.ts";
 
 test("both watchers over every tenant namespace by default", () => {

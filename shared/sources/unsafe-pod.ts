@@ -2,7 +2,7 @@
 import type { V1Namespace, V1Pod, V1RuntimeClass } from "@kubernetes/client-node";
 import type { EventData } from "../../schemas/events.ts";
 import { TENANT_LABEL } from "../../schemas/names.ts";
-import { notKataReason, type KataRuntime } from "../../shared/kata.ts";
+import { notKataReason, type KataRuntime } from "../kata.ts";
 
 export const POD_DETECTOR = "pod-watcher";
 

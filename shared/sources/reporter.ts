@@ -1,8 +1,8 @@
 // Publishes each finding of a watcher once: remembered in this process, and de-duplicated by JetStream across restarts.
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { EventData, EventName } from "../../schemas/events.ts";
-import { newEvent, publishEvent, stableId } from "../../shared/events.ts";
-import type { Logger } from "../../shared/logging.ts";
+import { newEvent, publishEvent, stableId } from "../events.ts";
+import type { Logger } from "../logging.ts";
 import { sleep } from "./sleep.ts";
 
 export interface ReporterDeps {
