@@ -2,6 +2,7 @@
 //
 // @kubernetes/client-node holds about 85 MB resident once loaded, more than the rest of the host
 // together, so a host whose functions never call the API should not carry it.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createRequire } from "node:module";
 import { extname } from "node:path";
 import type { Kube } from "./kube.ts";
@@ -15,7 +16,9 @@ const requireKube = (): typeof import("./kube.ts") =>
 
 export function kubeOnFirstUse(): Kube {
   let kube: Kube | undefined;
-  const load = (): Kube => (kube ??= requireKube().kubeFromEnvironment());
+  // Made now, so a handler can run under a signal before anything has loaded client-node.
+  const signals = new AsyncLocalStorage<AbortSignal>();
+  const load = (): Kube => (kube ??= requireKube().kubeFromEnvironment(signals));
   return {
     get config() {
       return load().config;
@@ -26,5 +29,6 @@ export function kubeOnFirstUse(): Kube {
     get objects() {
       return load().objects;
     },
+    withSignal: (signal, fn) => signals.run(signal, fn),
   };
 }

@@ -32,13 +32,18 @@ function withTicket(name: EventName, data: object, ticket: unknown): object {
   return parseEventData(name, candidate).success ? candidate : data;
 }
 
-export function makeEmit(
-  deps: ContextDeps,
-  trigger: CloudEvent<unknown>,
-  replayId: string | undefined,
-  results: string[],
-): Emit {
+/** Where a handler's results go: `results` collects their ids; an aborted `signal` publishes no more. */
+export interface EmitScope {
+  replayId?: string;
+  results: string[];
+  signal?: AbortSignal;
+}
+
+export function makeEmit(deps: ContextDeps, trigger: CloudEvent<unknown>, scope: EmitScope): Emit {
+  const { replayId, results, signal } = scope;
   return async (name, data) => {
+    // An attempt past its deadline has been settled already: a late result would contradict it.
+    signal?.throwIfAborted();
     if (!deps.fn.emits.includes(name))
       throw new IcnError("INTERNAL", `${deps.fn.name} may not emit ${name}: add it to emits`);
     const body = withTicket(name, data, ticketOf(trigger));
@@ -87,7 +92,7 @@ export function makeContext(
         attempt: meta.attempt,
       }));
     },
-    emit: makeEmit(deps, trigger, meta.replayId, meta.results),
+    emit: makeEmit(deps, trigger, meta),
     signal: meta.signal,
     attempt: meta.attempt,
     deliveries: meta.deliveries,

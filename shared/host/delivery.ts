@@ -66,7 +66,8 @@ async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, delive
     await withDeadline(
       (signal) => {
         const meta = { ...delivery, sequence: delivery.msg.info.streamSequence, signal };
-        return deps.fn.handle(event, makeContext(deps, event, meta));
+        const ctx = makeContext(deps, event, meta);
+        return deps.kube.withSignal(signal, () => deps.fn.handle(event, ctx));
       },
       deps.fn.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       deps.signal,

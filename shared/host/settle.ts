@@ -80,7 +80,7 @@ async function reject(
     const base = { code: err.code, reason: err.message.slice(0, MAX_REASON_LENGTH) };
     const full = { ...(fn.rejection?.(event, err) ?? {}), ...base };
     const data = parseEventData(fn.rejects, full).success ? full : base;
-    await makeEmit(deps, event, delivery.replayId, delivery.results)(fn.rejects, data);
+    await makeEmit(deps, event, delivery)(fn.rejects, data);
   }
   await record(deps, event, delivery, { state: "rejected", error: { code: err.code, message: err.message } });
   deps.tally.rejected++;

@@ -107,3 +107,46 @@ test("a drain that outlives its deadline aborts the handler; the event goes back
     await second.drain();
   }
 });
+
+test("the deadline aborts the handler's apiserver call itself, and a result emitted after it is not published", async () => {
+  const config = testConfig({ retry: { attempts: 1, backoffMs: [] } });
+  const calls: { node: string; settled?: string; emitted?: string }[] = [];
+  const watching = defineFunction({
+    name: "watching",
+    on: "node.joined",
+    emits: ["node.kata-enabled"],
+    timeoutMs: 300,
+    handle: async (event, ctx) => {
+      const call: (typeof calls)[number] = { node: event.data.node };
+      calls.push(call);
+      // A watch answers only when its own timeout ends (5 s): unless the attempt's signal reaches the
+      // request, the call completes then, long after the attempt was given up.
+      try {
+        await ctx.kube.core.listNamespacedPod({ namespace: "default", watch: true, timeoutSeconds: 5 });
+        call.settled = "completed";
+      } catch (err) {
+        call.settled = (err as { code?: string }).code ?? (err as Error).name;
+      }
+      try {
+        await ctx.emit("node.kata-enabled", { node: event.data.node, reason: "test" });
+        call.emitted = "published";
+      } catch (err) {
+        call.emitted = (err as { code?: string }).code ?? (err as Error).name;
+      }
+    },
+  });
+  const host = await startTestHost(nc, config, [watching]);
+  try {
+    const event = nodeJoined("watching-1");
+    await publishEvent(jetstream(nc), config.prefix, event);
+    const outcome = await waitForOutcome(host, event, "watching", ["dead-lettered"]);
+    expect(outcome).toMatchObject({ error: { code: "TIMEOUT" }, results: [] });
+    const call = await waitUntil("the handler's call settled", () =>
+      Promise.resolve(calls[0]?.emitted ? calls[0] : undefined),
+    );
+    // fetch rejects with the signal's reason: the attempt's TIMEOUT, not the watch's own end.
+    expect(call).toEqual({ node: "watching-1", settled: "TIMEOUT", emitted: "TIMEOUT" });
+  } finally {
+    await host.drain();
+  }
+});

@@ -47,6 +47,7 @@ const NO_KUBE: Kube = {
   get objects() {
     return noCluster();
   },
+  withSignal: (_signal, fn) => fn(),
 };
 
 export async function startNotifier(options: NotifierOptions): Promise<Notifier> {
