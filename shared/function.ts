@@ -17,8 +17,9 @@ export interface HandlerContext {
   emit: Emit;
   /**
    * Aborted when the attempt passes its deadline (`timeoutMs`; it then fails as TIMEOUT and is retried),
-   * or when the host stops and this handler outlives the drain deadline. Pass it to every call that
-   * takes one; the attempt ends at that moment whether the handler listens or not.
+   * or when the host stops and this handler outlives the drain deadline. The attempt ends at that moment
+   * whether the handler listens or not: every apiserver request made through `kube` carries it, and
+   * `emit` publishes nothing after it. Pass it to any other call that takes one.
    */
   signal: AbortSignal;
   /** This try at the handler: 1, plus one per failure recorded; a delivery lost with its host is no failure. */
