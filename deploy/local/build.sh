@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the embedded platform's servers from pinned Go modules, once per version.
-# Usage: build.sh [nats-server|etcd|kubernetes|kustomize|all]   Prints the binary paths it ensured
-# (for kubernetes: the folder holding kube-apiserver and kube-controller-manager).
+# Usage: build.sh [nats-server|etcd|kubernetes|kwok|kustomize|all]   Prints the binary paths it ensured
+# (for kubernetes: the folder holding kube-apiserver, kube-controller-manager and kube-scheduler;
+# for kwok: the folder holding bin/kwok and stages/, the node and pod stages it runs with).
 # kustomize is not part of the platform (deploy/ manifests are built with it); `all` leaves it out.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,10 +55,12 @@ MOD
 
 # k8s.io/kubernetes requires its staging modules at v0.0.0; replace each with its v0.X.Y
 # release, reading the list from that version's own go.mod so it follows upstream.
+# Complete only once all three binaries exist: a folder from before kube-scheduler joined rebuilds once.
 build_kubernetes() {
-  local dir="$cache/kubernetes-$KUBERNETES_VERSION" out="$cache/kubernetes-$KUBERNETES_VERSION/bin/kube-controller-manager"
-  [ -x "$out" ] || {
-    log "kube-apiserver and kube-controller-manager $KUBERNETES_VERSION (wrapper module, first time only: several minutes)"
+  local dir="$cache/kubernetes-$KUBERNETES_VERSION" bin
+  bin="$dir/bin"
+  [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] && [ -x "$bin/kube-scheduler" ] || {
+    log "kube-apiserver, kube-controller-manager and kube-scheduler $KUBERNETES_VERSION (wrapper module, first time only: several minutes)"
     mkdir -p "$dir/src"
     local upstream staging_version minor
     upstream=$(cd "$dir/src" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
@@ -67,20 +70,43 @@ build_kubernetes() {
       printf 'module icn.local/kube-apiserver-build\n\ngo 1.26\n\n'
       grep '^godebug' "$upstream" || true
       printf '\nrequire k8s.io/kubernetes %s\n\n' "$KUBERNETES_VERSION"
-      printf 'tool (\n\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kube-controller-manager\n)\n\n'
+      printf 'tool (\n\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kube-controller-manager\n\tk8s.io/kubernetes/cmd/kube-scheduler\n)\n\n'
       grep -E '=> \./staging/src/' "$upstream" | awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
     } >"$dir/src/go.mod"
     local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-    (cd "$dir/src" && go mod tidy >&2 && go build -trimpath -ldflags "$ldflags" -o "$dir/bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager)
+    (cd "$dir/src" && go mod tidy >&2 && go build -trimpath -ldflags "$ldflags" -o "$bin/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
   }
-  dirname "$out"
+  echo "$bin"
+}
+
+# KWOK, the kubelets' stand-in. Its module has no replace directives, so go install builds it. The
+# controller ships no stages of its own (it refuses to start without any): the node and pod stages
+# come from the same pinned module's kustomize/stage, copied before the binary so that the binary
+# marks the folder complete.
+build_kwok() {
+  local dir="$cache/kwok-$KWOK_VERSION" out="$cache/kwok-$KWOK_VERSION/bin/kwok"
+  [ -x "$out" ] || {
+    log "kwok $KWOK_VERSION (go install, first time only)"
+    local src
+    src=$(cd "$cache" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    mkdir -p "$dir/stages"
+    for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+      pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+      install -m 0644 "$src/kustomize/stage/$stage.yaml" "$dir/stages/"
+    done
+    GOBIN="$(dirname "$out")" go install -trimpath -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" \
+      "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  }
+  echo "$dir"
 }
 
 case "${1:-all}" in
   nats-server) build_nats ;;
   etcd) build_etcd ;;
   kubernetes) build_kubernetes ;;
+  kwok) build_kwok ;;
   kustomize) build_kustomize ;;
-  all) build_nats; build_etcd; build_kubernetes ;;
-  *) echo "usage: $0 [nats-server|etcd|kubernetes|kustomize|all]" >&2; exit 2 ;;
+  all) build_nats; build_etcd; build_kubernetes; build_kwok ;;
+  *) echo "usage: $0 [nats-server|etcd|kubernetes|kwok|kustomize|all]" >&2; exit 2 ;;
 esac

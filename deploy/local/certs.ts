@@ -1,4 +1,4 @@
-// A throwaway PKI for the embedded apiserver: CA, serving cert, admin client cert, SA signing key.
+// A throwaway PKI for the embedded apiserver: CA, serving cert, client certs, SA signing key.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +12,26 @@ export interface Pki {
   adminKey: string;
   serviceAccountKey: string;
   serviceAccountPub: string;
+  /** One client certificate per component that talks to the apiserver as itself. */
+  components: Record<Component, ClientCert>;
 }
+
+export interface ClientCert {
+  /** The user the apiserver sees (the certificate's CN). */
+  user: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * The scheduler's user is the one Kubernetes' bootstrap RBAC already binds (system:kube-scheduler);
+ * KWOK has no built-in role, so the platform binds its own to this user (kwok-rbac.ts).
+ */
+export const COMPONENT_USERS = {
+  "kube-scheduler": "system:kube-scheduler",
+  kwok: "icn-kwok",
+} as const;
+export type Component = keyof typeof COMPONENT_USERS;
 
 export function pkiPaths(dir: string): Pki {
   const at = (name: string): string => join(dir, name);
@@ -25,6 +44,14 @@ export function pkiPaths(dir: string): Pki {
     adminKey: at("admin.key"),
     serviceAccountKey: at("sa.key"),
     serviceAccountPub: at("sa.pub"),
+    components: {
+      "kube-scheduler": {
+        user: COMPONENT_USERS["kube-scheduler"],
+        cert: at("kube-scheduler.crt"),
+        key: at("kube-scheduler.key"),
+      },
+      kwok: { user: COMPONENT_USERS.kwok, cert: at("kwok.crt"), key: at("kwok.key") },
+    },
   };
 }
 
@@ -51,10 +78,19 @@ function issue(pki: Pki, cn: string, out: { cert: string; key: string }, extensi
   );
 }
 
-/** Creates the PKI once; an existing one is reused so clients keep trusting the server. */
+/**
+ * Creates the PKI once; an existing one is reused so clients keep trusting the server. A component
+ * certificate missing from an older PKI is issued from its CA.
+ */
 export function ensurePki(dir: string): Pki {
   const pki = pkiPaths(dir);
-  if (existsSync(pki.serviceAccountPub)) return pki;
+  if (!existsSync(pki.serviceAccountPub)) createPki(pki, dir);
+  for (const { user, cert, key } of Object.values(pki.components))
+    if (!existsSync(cert)) issue(pki, `/CN=${user}`, { cert, key }, "extendedKeyUsage=clientAuth");
+  return pki;
+}
+
+function createPki(pki: Pki, dir: string): void {
   mkdirSync(dir, { recursive: true });
   openssl(
     ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", pki.caKey, "-out", pki.caCert].concat([
@@ -86,5 +122,4 @@ export function ensurePki(dir: string): Pki {
     pki.serviceAccountKey,
   ]);
   openssl(["pkey", "-in", pki.serviceAccountKey, "-pubout", "-out", pki.serviceAccountPub]);
-  return pki;
 }

@@ -28,6 +28,10 @@ export interface StatePaths {
   etcdData: string;
   natsData: string;
   kubeconfig: string;
+  /** Per component that acts as itself rather than as the admin (kube-scheduler, kwok). */
+  componentKubeconfigs: string;
+  /** KWOK's work dir: keeps a developer's ~/.kwok/kwok.yaml out of the platform's KWOK. */
+  kwokWorkDir: string;
   envFile: string;
   platformFile: string;
 }
@@ -41,6 +45,8 @@ export function statePaths(root: string = stateDir()): StatePaths {
     etcdData: join(root, "data", "etcd"),
     natsData: join(root, "data", "nats"),
     kubeconfig: join(root, "kubeconfig"),
+    componentKubeconfigs: join(root, "kubeconfigs"),
+    kwokWorkDir: join(root, "kwok"),
     envFile: join(root, "env"),
     platformFile: join(root, "platform.json"),
   };

@@ -3,13 +3,14 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE } from "../../schemas/names.ts";
 import { envString } from "../../shared/env.ts";
 import { apply, MANAGED_BY } from "../../shared/kube-apply.ts";
-import { kubeFromConfig } from "../../shared/kube.ts";
+import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { platformIdentities } from "../../shared/platform-identities.ts";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensurePki } from "./certs.ts";
-import { writeKubeconfig } from "./kubeconfig.ts";
+import { ensurePki, type Component, type Pki } from "./certs.ts";
+import { writeClientKubeconfig, writeKubeconfig } from "./kubeconfig.ts";
+import { applyKwokRbac } from "./kwok-rbac.ts";
 import { repoRoot, statePaths, type StatePaths } from "./paths.ts";
 import { freePort, isAlive, readPid, startDaemon, stopDaemon, waitFor } from "./processes.ts";
 import {
@@ -18,11 +19,21 @@ import {
   CONTROLLERS,
   controllerManagerSpec,
   etcdSpec,
+  kwokSpec,
   natsSpec,
+  schedulerSpec,
   type ServerSpec,
 } from "./servers.ts";
 
-const SERVERS = ["kube-controller-manager", "kube-apiserver", "etcd", "nats-server"] as const;
+// In stopping order: the apiserver's clients before the apiserver, etcd after it.
+const SERVERS = [
+  "kwok",
+  "kube-scheduler",
+  "kube-controller-manager",
+  "kube-apiserver",
+  "etcd",
+  "nats-server",
+] as const;
 
 export interface Platform {
   kubeconfig: string;
@@ -45,7 +56,7 @@ function build(component: string, progress: Progress): string {
 }
 
 async function launch(paths: StatePaths, bin: string, spec: ServerSpec): Promise<void> {
-  const daemon = startDaemon(spec.name, bin, spec.args, paths);
+  const daemon = startDaemon(spec.name, bin, spec.args, { ...paths, env: spec.env });
   await waitFor(spec.name, spec.probe, {
     timeoutMs: spec.timeoutMs,
     logFile: join(paths.logs, `${spec.name}.log`),
@@ -58,12 +69,16 @@ function readRecorded(paths: StatePaths): Platform | undefined {
   return JSON.parse(readFileSync(paths.platformFile, "utf8")) as Platform;
 }
 
-function allRunning(paths: StatePaths, platform: Platform): boolean {
-  return platform.started.every((name) => {
+/** Every server this platform should have started is running (one from older code may lack some). */
+function allRunning(paths: StatePaths, platform: Platform, wanted: readonly string[]): boolean {
+  return wanted.every((name) => {
     const pid = readPid(paths.pids, name);
-    return pid !== undefined && isAlive(pid);
+    return platform.started.includes(name) && pid !== undefined && isAlive(pid);
   });
 }
+
+const NATS_SERVERS = ["nats-server"];
+const KUBE_SERVERS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"];
 
 async function startNats(
   paths: StatePaths,
@@ -107,19 +122,56 @@ async function startKubernetes(
     controllerManagerSpec(pki, paths.kubeconfig, kcmPort),
   );
   await createPlatformNamespace(paths.kubeconfig);
+  await startNodes(paths, progress, versions, { pki, kubeBin, server: `https://127.0.0.1:${securePort}` });
   return paths.kubeconfig;
+}
+
+/** A kubeconfig for `component`, acting as its own user. */
+function componentKubeconfig(paths: StatePaths, pki: Pki, server: string, component: Component): string {
+  mkdirSync(paths.componentKubeconfigs, { recursive: true });
+  const file = join(paths.componentKubeconfigs, `${component}.kubeconfig`);
+  writeClientKubeconfig(file, pki, server, pki.components[component]);
+  return file;
+}
+
+/** What makes a node a node: kube-scheduler places pods, KWOK plays each node's kubelet. */
+async function startNodes(
+  paths: StatePaths,
+  progress: Progress,
+  versions: Record<string, string>,
+  cluster: { pki: Pki; kubeBin: string; server: string },
+): Promise<void> {
+  const { pki, kubeBin, server } = cluster;
+  const schedulerBin = join(kubeBin, "kube-scheduler");
+  versions["kube-scheduler"] = binaryVersion(schedulerBin);
+  const schedulerPort = await freePort();
+  progress(`starting kube-scheduler ${versions["kube-scheduler"]} on 127.0.0.1:${schedulerPort}`);
+  const schedulerKubeconfig = componentKubeconfig(paths, pki, server, "kube-scheduler");
+  await launch(paths, schedulerBin, schedulerSpec(schedulerKubeconfig, schedulerPort));
+  const kwokDir = build("kwok", progress);
+  const kwokBin = join(kwokDir, "bin", "kwok");
+  versions.kwok = binaryVersion(kwokBin);
+  await applyKwokRbac(adminKube(paths.kubeconfig));
+  const kwokPort = await freePort();
+  progress(`starting kwok ${versions.kwok} on 127.0.0.1:${kwokPort}`);
+  const kwokKubeconfig = componentKubeconfig(paths, pki, server, "kwok");
+  await launch(paths, kwokBin, kwokSpec(paths, kwokDir, kwokKubeconfig, kwokPort));
+}
+
+function adminKube(kubeconfig: string): Kube {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return kubeFromConfig(kc);
 }
 
 /** The platform's own namespace, as deploy/base/namespace.yaml creates it: quarantine keeps its claims there. */
 async function createPlatformNamespace(kubeconfig: string): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
   const namespace = {
     apiVersion: "v1",
     kind: "Namespace",
     metadata: { name: PLATFORM_NAMESPACE, labels: { ...MANAGED_BY } },
   };
-  await apply(kubeFromConfig(kc), namespace, "icn-local");
+  await apply(adminKube(kubeconfig), namespace, "icn-local");
 }
 
 // On the embedded platform the functions act with the admin certificate's user, so tamper
@@ -135,21 +187,19 @@ function writeEnvFile(platform: Platform): void {
 
 /** Starts what is not running yet; a running platform is reused as it is. */
 export async function up(progress: Progress = () => {}, paths: StatePaths = statePaths()): Promise<Platform> {
+  const externalNats = envString(process.env, "ICN_NATS_URL");
+  const externalKube = envString(process.env, "ICN_KUBECONFIG");
+  const wanted = [...(externalNats ? [] : NATS_SERVERS), ...(externalKube ? [] : KUBE_SERVERS)];
   const recorded = readRecorded(paths);
-  if (recorded && allRunning(paths, recorded)) return recorded;
+  if (recorded && allRunning(paths, recorded, wanted)) return recorded;
   // A half-dead platform (say, a crashed apiserver) is stopped whole, then started fresh.
   await down(paths);
   mkdirSync(paths.root, { recursive: true });
   rmSync(join(paths.root, "data"), { recursive: true, force: true });
   const versions: Record<string, string> = {};
-  const started: string[] = [];
-  const externalNats = envString(process.env, "ICN_NATS_URL");
-  const externalKube = envString(process.env, "ICN_KUBECONFIG");
   const natsUrl = externalNats ?? (await startNats(paths, progress, versions));
-  if (!externalNats) started.push("nats-server");
   const kubeconfig = externalKube ?? (await startKubernetes(paths, progress, versions));
-  if (!externalKube) started.push("etcd", "kube-apiserver", "kube-controller-manager");
-  const platform: Platform = { kubeconfig, natsUrl, envFile: paths.envFile, started, versions };
+  const platform: Platform = { kubeconfig, natsUrl, envFile: paths.envFile, started: wanted, versions };
   writeEnvFile(platform);
   writeFileSync(paths.platformFile, JSON.stringify(platform, null, 2));
   return platform;

@@ -10,17 +10,24 @@ export interface Daemon {
   pid: number;
 }
 
-/** Starts `bin` in its own process group so that stopping it also stops anything it spawned. */
+/**
+ * Starts `bin` in its own process group so that stopping it also stops anything it spawned;
+ * `dirs.env` adds to the environment it inherits.
+ */
 export function startDaemon(
   name: string,
   bin: string,
   args: string[],
-  dirs: { logs: string; pids: string },
+  dirs: { logs: string; pids: string; env?: Record<string, string> },
 ): Daemon {
   mkdirSync(dirs.logs, { recursive: true });
   mkdirSync(dirs.pids, { recursive: true });
   const log = openSync(join(dirs.logs, `${name}.log`), "a");
-  const child = spawn(bin, args, { detached: true, stdio: ["ignore", log, log] });
+  const child = spawn(bin, args, {
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: { ...process.env, ...dirs.env },
+  });
   closeSync(log);
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${name} (${bin})`);

@@ -1,6 +1,6 @@
 // How each server of the embedded platform is started and probed. Everything binds to 127.0.0.1.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import type { Pki } from "./certs.ts";
@@ -11,6 +11,8 @@ export interface ServerSpec {
   args: string[];
   probe: () => Promise<boolean>;
   timeoutMs: number;
+  /** Added to the platform's own environment. */
+  env?: Record<string, string>;
 }
 
 export function natsSpec(paths: StatePaths, port: number, monitorPort: number): ServerSpec {
@@ -73,9 +75,11 @@ export function apiserverSpec(pki: Pki, etcdPort: number, securePort: number): S
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       "--service-cluster-ip-range=10.96.0.0/16",
       "--allow-privileged=true",
-      // Pods here never run, and a pod created right after its namespace would race the
-      // controller that makes the namespace's `default` ServiceAccount; nothing needs its token.
-      "--disable-admission-plugins=ServiceAccount",
+      // ServiceAccount: a pod created right after its namespace would race the controller that
+      // makes the namespace's `default` ServiceAccount, and no pod here runs a process that needs
+      // its token. TaintNodesByCondition: it taints every new node not-ready, and only the node
+      // lifecycle controller (off, see CONTROLLERS) lifts that taint once the kubelet reports Ready.
+      "--disable-admission-plugins=ServiceAccount,TaintNodesByCondition",
       "--profiling=false",
       "--v=1",
     ],
@@ -120,8 +124,10 @@ export function binaryVersion(bin: string, flag = "--version"): string {
 
 /**
  * Only the controllers whose work the API shows: `admin`/`edit`/`view` get their rules by
- * aggregation, quotas get their usage, deleted namespaces empty out, owners collect dependents.
- * Node lifecycle stays off: with no kubelet, every node would be declared dead and drained.
+ * aggregation, quotas get their usage, deleted namespaces empty out, owners collect dependents,
+ * disruption budgets get the status the Eviction API reads (without it, an eviction of a pod
+ * that a budget covers is refused forever). Node lifecycle stays off: KWOK heartbeats only the
+ * nodes it manages, and every other node would be declared dead and drained.
  */
 export const CONTROLLERS = [
   "clusterrole-aggregation-controller",
@@ -130,6 +136,7 @@ export const CONTROLLERS = [
   "namespace-controller",
   "garbage-collector-controller",
   "resourcequota-controller",
+  "disruption-controller",
 ];
 
 export function controllerManagerSpec(pki: Pki, kubeconfig: string, securePort: number): ServerSpec {
@@ -152,7 +159,66 @@ export function controllerManagerSpec(pki: Pki, kubeconfig: string, securePort: 
   };
 }
 
-// The controller-manager serves a self-signed certificate; this probe only asks "are you up?".
+/** kube-scheduler as its own user (system:kube-scheduler, bound by Kubernetes' bootstrap RBAC). */
+export function schedulerSpec(kubeconfig: string, securePort: number): ServerSpec {
+  return {
+    name: "kube-scheduler",
+    args: [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${securePort}`,
+      "--leader-elect=false",
+      "--profiling=false",
+      "--v=1",
+    ],
+    // /readyz includes its informers' sync: a pod created after this is scheduled.
+    probe: () => httpsOk(securePort, "/readyz"),
+    timeoutMs: 60_000,
+  };
+}
+
+/**
+ * The annotation that says "KWOK is this node's kubelet". Only such nodes are managed: a Node
+ * object created bare has no kubelet, as on a real cluster, so it never turns Ready and no pod
+ * lands on it (KWOK would otherwise give it 1000 CPUs and a million pods of room).
+ */
+export const KWOK_NODE_ANNOTATION = { key: "kwok.x-k8s.io/node", value: "fake" } as const;
+
+/**
+ * KWOK standing in for the kubelets, with the stages its pinned module ships (build.sh copies
+ * them): a node turns Ready with the capacity it declares and renews its Lease as a kubelet
+ * does; a bound pod runs; a deleted or evicted pod goes; a Job's pod completes.
+ */
+export function kwokSpec(paths: StatePaths, kwokDir: string, kubeconfig: string, port: number): ServerSpec {
+  const stagesDir = join(kwokDir, "stages");
+  const stages = readdirSync(stagesDir)
+    .filter((file) => file.endsWith(".yaml"))
+    .sort()
+    .map((file) => join(stagesDir, file));
+  mkdirSync(paths.kwokWorkDir, { recursive: true });
+  return {
+    name: "kwok",
+    args: [
+      `--kubeconfig=${kubeconfig}`,
+      `--config=${stages.join(",")}`,
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
+      // Its health and debugging endpoints; without an address it would serve on 0.0.0.0 if given a node port.
+      `--server-address=127.0.0.1:${port}`,
+      // Pod IPs to hand out (the default /24 holds 254 pods); apart from the Service range.
+      "--cidr=10.244.0.0/16",
+      // A kubelet's default: node health is a Lease renewed every 10 s (the heartbeat stage then
+      // rewrites the Node's status only every ten minutes or so).
+      "--node-lease-duration-seconds=40",
+    ],
+    env: { KWOK_WORKDIR: paths.kwokWorkDir },
+    probe: () => httpOk(`http://127.0.0.1:${port}/healthz`),
+    timeoutMs: 60_000,
+  };
+}
+
+// The controller-manager and the scheduler serve self-signed certificates; this probe only asks "are you up?".
 function httpsOk(port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(
