@@ -3,14 +3,24 @@ import type { AnyFunction } from "../shared/function.ts";
 import { labelKataNode, optionsFromEnv as labelOptions } from "./label-kata-node/index.ts";
 import { provisionTenant, optionsFromEnv as provisionOptions } from "./provision-tenant/index.ts";
 import { quarantineRuncPod, optionsFromEnv as quarantineOptions } from "./quarantine-runc-pod/index.ts";
+import { reportKataFailure, optionsFromEnv as overdueOptions } from "./report-kata-failure/index.ts";
+import { untaintKataNode } from "./untaint-kata-node/index.ts";
 
-export const FUNCTION_NAMES = ["provision-tenant", "label-kata-node", "quarantine-runc-pod"] as const;
+export const FUNCTION_NAMES = [
+  "provision-tenant",
+  "label-kata-node",
+  "quarantine-runc-pod",
+  "untaint-kata-node",
+  "report-kata-failure",
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 const BUILDERS: Record<FunctionName, (env: NodeJS.ProcessEnv) => AnyFunction> = {
   "provision-tenant": (env) => provisionTenant(provisionOptions(env)),
   "label-kata-node": (env) => labelKataNode(labelOptions(env)),
   "quarantine-runc-pod": (env) => quarantineRuncPod(quarantineOptions(env)),
+  "untaint-kata-node": () => untaintKataNode(),
+  "report-kata-failure": (env) => reportKataFailure(overdueOptions(env)),
 };
 
 /** The named functions (all when none are named); an unknown name is an error that lists the known ones. */

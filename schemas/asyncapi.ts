@@ -28,7 +28,8 @@ export function asyncApiDocument(): Document {
       title: "icn-secure-tenancy events",
       version: EVENTS_API_VERSION,
       description:
-        "CloudEvents 1.0 on NATS JetStream. Upstream systems publish tenant.requested, node.joined and pod.unsafe; " +
+        "CloudEvents 1.0 on NATS JetStream. Upstream systems publish tenant.requested, node.joined and pod.unsafe, " +
+        "the platform's node watcher node.kata-ready and node.kata-overdue; " +
         "the platform's functions answer with result events whose causeid is the triggering event's id.",
     },
     defaultContentType: "application/json",
@@ -61,7 +62,9 @@ function operation(name: EventName): Document {
   return {
     action: isResultEvent(name) ? "send" : "receive",
     channel: { $ref: `#/channels/${id}` },
-    summary: isResultEvent(name) ? `Answers ${RESULT_OF[name]}.` : `Published by upstream systems.`,
+    summary: isResultEvent(name)
+      ? `Answers ${RESULT_OF[name]}.`
+      : `Published by upstream systems or the platform's watchers.`,
     messages: [{ $ref: `#/channels/${id}/messages/${id}` }],
   };
 }

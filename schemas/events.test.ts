@@ -10,7 +10,7 @@ import {
   subjectOf,
 } from "./events.ts";
 import type { EventName } from "./events.ts";
-import { aNodeJoined, aPodQuarantined, aPodUnsafe, FIXTURES } from "./fixtures.ts";
+import { aNodeJoined, aNodeKataFailed, aPodQuarantined, aPodUnsafe, FIXTURES } from "./fixtures.ts";
 
 const fixtureOf = (name: EventName): Record<string, unknown> => FIXTURES[name]();
 
@@ -30,11 +30,13 @@ describe("the catalogue", () => {
     expect(subjectOf("staging.icn", "tenant.requested")).toBe("staging.icn.tenant.requested");
   });
 
-  test("there are three inputs, and every result answers one of them", () => {
+  test("there are five inputs, and every result answers one of them", () => {
     expect(EVENT_NAMES.filter((name) => !isResultEvent(name))).toEqual([
       "tenant.requested",
       "node.joined",
       "pod.unsafe",
+      "node.kata-ready",
+      "node.kata-overdue",
     ]);
     for (const input of Object.values(RESULT_OF)) expect(isResultEvent(input)).toBe(false);
   });
@@ -66,6 +68,14 @@ describe("node and pod events", () => {
 
   test.each(["Worker-1", "", "worker_1", "w".repeat(254)])("node %j is refused", (node) => {
     expect(parseEventData("node.joined", aNodeJoined({ node })).success).toBe(false);
+  });
+
+  test("node.kata-failed wants taintedAt as an ISO 8601 date-time", () => {
+    expect(parseEventData("node.kata-failed", aNodeKataFailed()).success).toBe(true);
+    expect(
+      parseEventData("node.kata-failed", aNodeKataFailed({ taintedAt: "yesterday" })).error?.issues[0]
+        ?.message,
+    ).toBe("taintedAt must be an ISO 8601 date-time");
   });
 
   test("pod.unsafe needs a namespace and a pod", () => {

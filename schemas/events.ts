@@ -1,6 +1,6 @@
 // The event catalogue: every event's CloudEvents type, data schema and meaning, in one table.
 import type { z } from "zod";
-import { nodeJoinedSchema, nodeKataResultSchema } from "./node-events.ts";
+import { nodeKataFailedSchema, nodeKataResultSchema, nodeRefSchema } from "./node-events.ts";
 import { podClearedSchema, podQuarantinedSchema, podUnsafeSchema } from "./pod-events.ts";
 import { tenantProvisionedSchema, tenantRejectedSchema, tenantRequestedSchema } from "./tenant-events.ts";
 
@@ -18,13 +18,25 @@ export const EVENTS = {
   },
   "node.joined": {
     type: "org.akraino.icn.node.joined",
-    data: nodeJoinedSchema,
+    data: nodeRefSchema,
     description: "A node joined the cluster and may be able to run Kata Containers.",
   },
   "pod.unsafe": {
     type: "org.akraino.icn.pod.unsafe",
     data: podUnsafeSchema,
     description: "A pod in a tenant namespace appears not to run in a Kata sandbox.",
+  },
+  "node.kata-ready": {
+    type: "org.akraino.icn.node.kata-ready",
+    data: nodeRefSchema,
+    description:
+      "kata-deploy labelled a node that carries the platform's startup taint katacontainers.io/kata-runtime=true: Kata is installed there.",
+  },
+  "node.kata-overdue": {
+    type: "org.akraino.icn.node.kata-overdue",
+    data: nodeRefSchema,
+    description:
+      "A node has carried the platform's startup taint longer than the install deadline, and kata-deploy has not labelled it ready.",
   },
   "tenant.provisioned": {
     type: "org.akraino.icn.tenant.provisioned",
@@ -45,6 +57,18 @@ export const EVENTS = {
     type: "org.akraino.icn.node.kata-unsupported",
     data: nodeKataResultSchema,
     description: "The node cannot run Kata (no hardware virtualisation, or an operator said so).",
+  },
+  "node.kata-schedulable": {
+    type: "org.akraino.icn.node.kata-schedulable",
+    data: nodeKataResultSchema,
+    description:
+      "Kata is installed on the node and its startup taint is removed: Kata pods may be scheduled there.",
+  },
+  "node.kata-failed": {
+    type: "org.akraino.icn.node.kata-failed",
+    data: nodeKataFailedSchema,
+    description:
+      "Kata was not installed on the node within the deadline; the node keeps its startup taint and a Warning Event.",
   },
   "pod.quarantined": {
     type: "org.akraino.icn.pod.quarantined",
@@ -70,6 +94,8 @@ export const RESULT_OF = {
   "tenant.rejected": "tenant.requested",
   "node.kata-enabled": "node.joined",
   "node.kata-unsupported": "node.joined",
+  "node.kata-schedulable": "node.kata-ready",
+  "node.kata-failed": "node.kata-overdue",
   "pod.quarantined": "pod.unsafe",
   "pod.cleared": "pod.unsafe",
 } as const satisfies Partial<Record<EventName, EventName>>;

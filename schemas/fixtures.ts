@@ -31,6 +31,16 @@ export const aCompleteTenantRequested: Fixture<"tenant.requested"> = fixture(({ 
 
 export const aNodeJoined: Fixture<"node.joined"> = fixture(() => ({ node: "worker-1" }));
 
+export const aNodeKataReady: Fixture<"node.kata-ready"> = fixture(() => ({
+  node: "worker-1",
+  uid: "n-uid-1",
+}));
+
+export const aNodeKataOverdue: Fixture<"node.kata-overdue"> = fixture(() => ({
+  node: "worker-1",
+  uid: "n-uid-1",
+}));
+
 export const aPodUnsafe: Fixture<"pod.unsafe"> = fixture(() => ({
   namespace: "acme",
   pod: "legacy-0",
@@ -60,6 +70,17 @@ export const aNodeKataUnsupported: Fixture<"node.kata-unsupported"> = fixture(()
   reason: "amd64 node without VMX or SVM",
 }));
 
+export const aNodeKataSchedulable: Fixture<"node.kata-schedulable"> = fixture(() => ({
+  node: "worker-1",
+  reason: "kata-deploy labelled it katacontainers.io/kata-runtime=true",
+}));
+
+export const aNodeKataFailed: Fixture<"node.kata-failed"> = fixture(() => ({
+  node: "worker-1",
+  reason: "not labelled katacontainers.io/kata-runtime=true 10 minutes after it was tainted",
+  taintedAt: "2026-11-29T10:00:00.000Z",
+}));
+
 export const aPodQuarantined: Fixture<"pod.quarantined"> = fixture(() => ({
   namespace: "acme",
   pod: "legacy-0",
@@ -79,10 +100,14 @@ export const FIXTURES: { readonly [N in EventName]: Fixture<N> } = {
   "tenant.requested": aTenantRequested,
   "node.joined": aNodeJoined,
   "pod.unsafe": aPodUnsafe,
+  "node.kata-ready": aNodeKataReady,
+  "node.kata-overdue": aNodeKataOverdue,
   "tenant.provisioned": aTenantProvisioned,
   "tenant.rejected": aTenantRejected,
   "node.kata-enabled": aNodeKataEnabled,
   "node.kata-unsupported": aNodeKataUnsupported,
+  "node.kata-schedulable": aNodeKataSchedulable,
+  "node.kata-failed": aNodeKataFailed,
   "pod.quarantined": aPodQuarantined,
   "pod.cleared": aPodCleared,
 };

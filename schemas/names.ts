@@ -14,6 +14,15 @@ export const TENANT_LABEL = "icn.akraino.org/tenant";
 export const ADOPT_LABEL = "icn.akraino.org/adopt";
 /** On a node: label-kata-node's decision, enabled or unsupported (the label kata-deploy's DaemonSet selects). */
 export const KATA_LABEL = "icn.akraino.org/kata";
+/** On a node: kata-deploy's, `true` once Kata is installed there (the RuntimeClasses schedule onto it). Never ours to write. */
+export const KATA_RUNTIME_LABEL = "katacontainers.io/kata-runtime";
+/**
+ * The startup taint (effect NoSchedule) label-kata-node puts on a capable node until kata-deploy's label says
+ * Kata is installed: nothing is scheduled there meanwhile. untaint-kata-node removes it.
+ */
+export const KATA_NOT_READY_TAINT = "icn.akraino.org/kata-not-ready";
+/** On a node: when the startup taint was put there (ISO 8601); the apiserver stamps only NoExecute taints. */
+export const KATA_TAINTED_AT_ANNOTATION = "icn.akraino.org/kata-tainted-at";
 /** On a pod: quarantined, its traffic denied. Only the platform's identities may set, change or remove it. */
 export const QUARANTINE_LABEL = "icn.akraino.org/quarantine";
 

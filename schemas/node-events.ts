@@ -1,10 +1,12 @@
-// Data of the node events: a node joined, and whether label-kata-node found it able to run Kata.
+// Data of the node events: a node joined, whether label-kata-node found it able to run Kata, and whether Kata got installed.
+import { z } from "zod";
 import { list, reasonSchema, strictObject, ticketSchema, uidSchema } from "./fields.ts";
 import { dns1123Subdomain } from "./names.ts";
 
 const nodeName = dns1123Subdomain("node").describe("Node name");
 
-export const nodeJoinedSchema = strictObject({
+/** A node, by name and (when the producer knows it) uid: node.joined, and the node watcher's Kata hints. */
+export const nodeRefSchema = strictObject({
   node: nodeName,
   uid: uidSchema.optional(),
 });
@@ -16,5 +18,14 @@ export const nodeKataResultSchema = strictObject({
   runtimeClasses: list("runtimeClasses", dns1123Subdomain("runtime class"))
     .describe("Kata RuntimeClasses ensured for the node")
     .optional(),
+  ticket: ticketSchema.optional(),
+});
+
+export const nodeKataFailedSchema = strictObject({
+  node: nodeName,
+  reason: reasonSchema,
+  taintedAt: z.iso
+    .datetime({ offset: true, error: "taintedAt must be an ISO 8601 date-time" })
+    .describe("When label-kata-node put the startup taint on the node"),
   ticket: ticketSchema.optional(),
 });

@@ -1,4 +1,4 @@
-import { envBool, envChoice, envInt, envList, envString } from "./env.ts";
+import { envBool, envChoice, envInt, envList, envPairs, envString } from "./env.ts";
 
 test("envList trims entries and drops empty ones", () => {
   expect(envList({ L: " kata-fc, secure-vm ,," }, "L")).toEqual(["kata-fc", "secure-vm"]);
@@ -32,4 +32,16 @@ test("envBool reads true or false and refuses anything else rather than reading 
   expect(envBool({ B: "false" }, "B", true)).toBe(false);
   expect(envBool({}, "B", true)).toBe(true);
   expect(() => envBool({ B: "yes" }, "B", false)).toThrow('B must be one of true, false, got "yes"');
+});
+
+test("envPairs reads key=value entries among known keys, and names the variable it refuses", () => {
+  expect(envPairs({ P: " cpu = 250m, memory=160Mi " }, "P", ["cpu", "memory"])).toEqual({
+    cpu: "250m",
+    memory: "160Mi",
+  });
+  expect(envPairs({ P: " " }, "P", ["cpu"])).toBeUndefined();
+  for (const bad of ["cpu", "cpu=", "gpu=1", "cpu=1,cpu=2"])
+    expect(() => envPairs({ P: bad }, "P", ["cpu", "memory"])).toThrow(
+      `P must be comma-separated key=value entries, each key once, keys among cpu, memory; got "${bad}"`,
+    );
 });

@@ -46,3 +46,28 @@ export function envBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean)
   const value = envChoice(env, name, ["true", "false"], fallback ? "true" : "false");
   return value === "true";
 }
+
+/**
+ * `key=value` entries separated by commas, each side trimmed, keys among `keys`; undefined when unset or
+ * empty. An entry without `=`, an unknown or repeated key is an error naming the variable.
+ */
+export function envPairs<K extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  keys: readonly K[],
+): Partial<Record<K, string>> | undefined {
+  const entries = envList(env, name);
+  if (!entries.length) return undefined;
+  const pairs: Partial<Record<K, string>> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf("=");
+    const key = entry.slice(0, Math.max(at, 0)).trim();
+    const value = entry.slice(at + 1).trim();
+    if (at < 0 || !value || !keys.includes(key as K) || pairs[key as K] !== undefined)
+      throw new Error(
+        `${name} must be comma-separated key=value entries, each key once, keys among ${keys.join(", ")}; got "${env[name]}"`,
+      );
+    pairs[key as K] = value;
+  }
+  return pairs;
+}

@@ -32,6 +32,15 @@ export const ERROR_CODES = {
     retryable: false,
     summary: "the tenant belongs to another source, and this one was not granted it",
   },
+  KATA_NOT_READY: {
+    retryable: false,
+    summary:
+      "kata-deploy has not labelled the node katacontainers.io/kata-runtime=true: Kata is not installed there, so its startup taint stays",
+  },
+  STALE_HINT: {
+    retryable: false,
+    summary: "the cluster no longer shows what the event reported (the node changed since); nothing was done",
+  },
   ENFORCEMENT_PENDING: {
     retryable: true,
     summary: "the apiserver does not enforce the tenant's admission policies yet",

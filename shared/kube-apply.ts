@@ -1,5 +1,6 @@
 // Idempotent Kubernetes writes: server-side apply under a field manager, delete-if-present, Events.
 import type { KubernetesObject } from "@kubernetes/client-node";
+import { hash } from "node:crypto";
 import { classifyKubeError, isIcnError, permanent } from "./errors.ts";
 import type { Kube } from "./kube.ts";
 
@@ -113,6 +114,14 @@ export async function readIfExists<T extends KubernetesObject>(kube: Kube, obj: 
     if ((err as { code?: number }).code === 404) return undefined;
     throw classifyKubeError(err, `read ${refOf(obj)}`);
   }
+}
+
+/**
+ * A stable Event name for `recordEvent`: the object's name, a dot, a digest of `key` (the same key, the
+ * same name), within the 253 characters an Event's name may have.
+ */
+export function eventNameFor(objectName: string, ...key: string[]): string {
+  return `${objectName.slice(0, 200).replace(/[-.]+$/, "")}.${hash("sha256", key.join("\u0000"), "hex").slice(0, 20)}`;
 }
 
 /**

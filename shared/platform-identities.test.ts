@@ -5,6 +5,8 @@ const ACCOUNTS = [
   "system:serviceaccount:icn-system:label-kata-node",
   "system:serviceaccount:icn-system:provision-tenant",
   "system:serviceaccount:icn-system:quarantine-runc-pod",
+  "system:serviceaccount:icn-system:report-kata-failure",
+  "system:serviceaccount:icn-system:untaint-kata-node",
 ];
 
 test("every shipped function is a platform identity by default", () => {

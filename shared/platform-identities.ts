@@ -6,7 +6,13 @@ import { envList } from "./env.ts";
  * The functions that change what tamper protection guards. Typed here rather than imported from
  * functions/index.ts (shared/ never imports a function); a unit test holds the two lists equal.
  */
-export const PLATFORM_FUNCTIONS = ["provision-tenant", "label-kata-node", "quarantine-runc-pod"] as const;
+export const PLATFORM_FUNCTIONS = [
+  "provision-tenant",
+  "label-kata-node",
+  "quarantine-runc-pod",
+  "untaint-kata-node",
+  "report-kata-failure",
+] as const;
 
 /** `system:serviceaccount:icn-system:<name>`, as the apiserver names a pod running as that ServiceAccount. */
 export function serviceAccountUser(name: string): string {

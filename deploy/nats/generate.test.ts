@@ -66,8 +66,12 @@ describe.each(functionsByName([], {}).map((fn) => [fn.name, fn] as const))("%s",
   });
 });
 
-test("the watchers publish their one event; the ingress the input events, never a result", () => {
-  expect(eventSubjects(userOf("node-watcher").permissions.publish)).toEqual(["icn.node.joined"]);
+test("the watchers publish their own events; the ingress the input events, never a result", () => {
+  expect(eventSubjects(userOf("node-watcher").permissions.publish)).toEqual([
+    "icn.node.joined",
+    "icn.node.kata-ready",
+    "icn.node.kata-overdue",
+  ]);
   expect(eventSubjects(userOf("pod-watcher").permissions.publish)).toEqual(["icn.pod.unsafe"]);
   const inputs = EVENT_NAMES.filter((e) => !isResultEvent(e)).map((e) => `icn.${e}`);
   expect(eventSubjects(userOf("ingress").permissions.publish).sort()).toEqual(inputs.sort());

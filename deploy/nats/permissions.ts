@@ -28,7 +28,7 @@ type Definition = Pick<AnyFunction, "name" | "emits">;
 
 /** The platform's own event sources: what each publishes (they consume nothing from the stream). */
 export const SOURCES = {
-  "node-watcher": ["node.joined"],
+  "node-watcher": ["node.joined", "node.kata-ready", "node.kata-overdue"],
   "pod-watcher": ["pod.unsafe"],
   // Which types a ticketing system may send is the ingress' own per-source rule; NATS allows the inputs.
   ingress: EVENT_NAMES.filter((name) => !isResultEvent(name)),

@@ -4,6 +4,7 @@ import type { RuntimeConfig } from "../config.ts";
 import { envList, envString } from "../env.ts";
 import { ensureStreams } from "../host/streams.ts";
 import { kataRuntimeFromEnv } from "../kata.ts";
+import { kataInstallDeadlineFromEnv } from "../kata-node.ts";
 import type { Kube } from "../kube.ts";
 import type { Logger } from "../logging.ts";
 import { startNodeWatcher } from "./node-watcher.ts";
@@ -18,7 +19,8 @@ export { WATCHER_NAMES, type WatcherName, type WatcherOptions } from "./watcher.
 
 /**
  * ICN_WATCHERS (node-watcher,pod-watcher), the Kata runtime (ICN_KATA_RUNTIME_CLASSES, ICN_KATA_HANDLERS),
- * and the selectors that narrow what is watched: ICN_WATCH_NODE_SELECTOR, ICN_WATCH_NAMESPACE_SELECTOR.
+ * the Kata install deadline (ICN_KATA_INSTALL_DEADLINE_MS), and the selectors that narrow what is watched:
+ * ICN_WATCH_NODE_SELECTOR, ICN_WATCH_NAMESPACE_SELECTOR.
  */
 export function watcherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): WatcherOptions {
   const names = envList(env, "ICN_WATCHERS");
@@ -31,6 +33,7 @@ export function watcherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Wat
     watchers: names.length ? (names as WatcherName[]) : WATCHER_NAMES,
     kata: kataRuntimeFromEnv(env),
     nodeSelector: envString(env, "ICN_WATCH_NODE_SELECTOR"),
+    kataInstallDeadlineMs: kataInstallDeadlineFromEnv(env),
     namespaceSelector: envString(env, "ICN_WATCH_NAMESPACE_SELECTOR", ALL_TENANTS_SELECTOR),
   };
 }

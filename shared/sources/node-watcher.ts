@@ -1,7 +1,9 @@
-// The node watcher: every node that has no Kata decision yet is announced as node.joined.
+// The node watcher: every node that has no Kata decision yet is announced as node.joined, and the nodes tainted
+// until Kata is installed as node.kata-ready or node.kata-overdue (kata-readiness.ts).
 import { Watch, type V1Node } from "@kubernetes/client-node";
 import type { EventData } from "../../schemas/events.ts";
 import { KATA_LABEL } from "../../schemas/names.ts";
+import { KataReadiness, watchKataReadiness } from "./kata-readiness.ts";
 import { listWatch, type WatchPhase } from "./list-watch.ts";
 import { Reporter } from "./reporter.ts";
 import type { RunningWatcher, WatcherDeps } from "./watcher.ts";
@@ -21,8 +23,9 @@ export function joinedNode(node: V1Node): EventData<"node.joined"> | undefined {
   return { node: name, uid };
 }
 
-export function startNodeWatcher(deps: WatcherDeps): RunningWatcher {
-  const log = deps.log.child({ watcher: NODE_WATCHER.name });
+export function startNodeWatcher(input: WatcherDeps): RunningWatcher {
+  const deps = { ...input, log: input.log.child({ watcher: NODE_WATCHER.name }) };
+  const { log } = deps;
   const reporter = new Reporter({
     js: deps.js,
     prefix: deps.prefix,
@@ -39,7 +42,7 @@ export function startNodeWatcher(deps: WatcherDeps): RunningWatcher {
     const data = joinedNode(node);
     if (data) reporter.report(uid, "node.joined", data);
   };
-  const watch = listWatch<V1Node>({
+  const joined = listWatch<V1Node>({
     path: "/api/v1/nodes",
     labelSelector,
     list: () => deps.kube.core.listNode({ labelSelector }),
@@ -49,10 +52,13 @@ export function startNodeWatcher(deps: WatcherDeps): RunningWatcher {
     signal: deps.signal,
   });
   log.info({ labelSelector }, "watching nodes");
+  const readiness = watchKataReadiness(deps, new KataReadiness(deps, reporter));
+  const both = (pick: (w: typeof joined) => Promise<void>): Promise<void> =>
+    Promise.all([pick(joined), pick(readiness)]).then(() => reporter.idle());
   return {
     name: NODE_WATCHER.name,
-    synced: watch.synced.then(() => reporter.idle()),
-    done: watch.done.then(() => reporter.idle()),
+    synced: both((w) => w.synced),
+    done: both((w) => w.done),
     idle: () => reporter.idle(),
     stats: () => reporter.stats(),
   };

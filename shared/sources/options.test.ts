@@ -6,6 +6,7 @@ test("both watchers over every tenant namespace by default", () => {
     watchers: ["node-watcher", "pod-watcher"],
     kata: { classes: [...DEFAULT_KATA_CLASSES], handlers: [...DEFAULT_KATA_HANDLERS] },
     nodeSelector: undefined,
+    kataInstallDeadlineMs: 600_000,
     namespaceSelector: "icn.akraino.org/tenant",
   });
 });
@@ -16,8 +17,10 @@ test("the environment narrows what is watched; list entries are trimmed (' kata-
     ICN_KATA_RUNTIME_CLASSES: "kata-qemu, kata-clh",
     ICN_KATA_HANDLERS: "kata-fc, kata-clh",
     ICN_WATCH_NAMESPACE_SELECTOR: "icn.akraino.org/tenant=acme",
+    ICN_KATA_INSTALL_DEADLINE_MS: "90000",
   };
   expect(watcherOptionsFromEnv(env)).toMatchObject({
+    kataInstallDeadlineMs: 90_000,
     watchers: ["pod-watcher"],
     kata: { classes: ["kata-qemu", "kata-clh"], handlers: ["kata-fc", "kata-clh"] },
     namespaceSelector: "icn.akraino.org/tenant=acme",

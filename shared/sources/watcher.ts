@@ -13,8 +13,13 @@ export interface WatcherOptions {
   watchers: readonly WatcherName[];
   /** A pod's class is Kata only if its RuntimeClass's handler is one of these handlers. */
   kata: KataRuntime;
-  /** Narrows the node watcher to matching nodes (one demo's, one test's); it always adds `!icn.akraino.org/kata`. */
+  /**
+   * Narrows the node watcher to matching nodes (one demo's, one test's); it always adds `!icn.akraino.org/kata`
+   * for node.joined, and `icn.akraino.org/kata=enabled` for Kata readiness.
+   */
   nodeSelector?: string;
+  /** How long a tainted node may wait for kata-deploy before node.kata-overdue (ICN_KATA_INSTALL_DEADLINE_MS). */
+  kataInstallDeadlineMs: number;
   /** Which namespaces are tenants' (default: every namespace with the tenant label). */
   namespaceSelector: string;
 }

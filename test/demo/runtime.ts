@@ -17,6 +17,7 @@ import { startHost, type Host } from "../../shared/host/host.ts";
 import { kubeFromConfig, type Kube } from "../../shared/kube.ts";
 import { createLogger } from "../../shared/logging.ts";
 import { kataRuntimeFromEnv } from "../../shared/kata.ts";
+import { kataInstallDeadlineFromEnv } from "../../shared/kata-node.ts";
 
 export const KATA_CLASSES = ["kata-qemu", "kata-clh"] as const;
 /** Marks the demo's nodes, so its node watcher leaves everyone else's alone. */
@@ -87,6 +88,7 @@ export async function startRuntime(
       watchers: ["node-watcher", "pod-watcher"],
       kata: kataRuntimeFromEnv({}),
       nodeSelector: `${DEMO_NODE_LABEL}=${run}`,
+      kataInstallDeadlineMs: kataInstallDeadlineFromEnv({}),
       namespaceSelector: `icn.akraino.org/tenant=${tenant}`,
     },
   });

@@ -52,6 +52,7 @@ const scope = (overrides: Partial<WatcherOptions>): WatcherOptions => ({
   watchers: ["node-watcher", "pod-watcher"],
   kata: kataRuntimeFromEnv({}),
   nodeSelector: `${RUN_LABEL}=${uniqueName("none")}`,
+  kataInstallDeadlineMs: 600_000,
   namespaceSelector: `icn.akraino.org/tenant=${uniqueName("none")}`,
   ...overrides,
 });
