@@ -39,15 +39,20 @@ export function hintKey(node: V1Node, hint: EventName): string {
 // setTimeout fires at once for delays past 2^31 - 1 ms; a longer wait is taken in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Where hints go: the node watcher's reporter, which publishes each once. */
+export type HintReporter = Pick<Reporter, "report" | "forget">;
+
 export class KataReadiness {
-  readonly #deps: WatcherDeps;
-  readonly #reporter: Reporter;
+  readonly #reporter: HintReporter;
+  readonly #deadlineMs: number;
+  readonly #signal: AbortSignal;
   readonly #timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(deps: WatcherDeps, reporter: Reporter) {
-    this.#deps = deps;
+  constructor(reporter: HintReporter, deadlineMs: number, signal: AbortSignal) {
     this.#reporter = reporter;
-    deps.signal.addEventListener("abort", () => this.#clearAll(), { once: true });
+    this.#deadlineMs = deadlineMs;
+    this.#signal = signal;
+    signal.addEventListener("abort", () => this.#clearAll(), { once: true });
   }
 
   /** A (re)list replaces what we knew: a node deleted while the watch was down must leave no timer. */
@@ -65,8 +70,8 @@ export class KataReadiness {
   check(node: V1Node): void {
     const { name, uid = "", deletionTimestamp } = node.metadata ?? {};
     this.#clear(uid);
-    if (!name || !uid || deletionTimestamp || this.#deps.signal.aborted) return;
-    const next = readiness(node, this.#deps.options.kataInstallDeadlineMs, Date.now());
+    if (!name || !uid || deletionTimestamp || this.#signal.aborted) return;
+    const next = readiness(node, this.#deadlineMs, Date.now());
     if (next && "hint" in next)
       this.#reporter.report(hintKey(node, next.hint), next.hint, { node: name, uid });
     else if (next) {

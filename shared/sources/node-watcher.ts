@@ -52,7 +52,8 @@ export function startNodeWatcher(input: WatcherDeps): RunningWatcher {
     signal: deps.signal,
   });
   log.info({ labelSelector }, "watching nodes");
-  const readiness = watchKataReadiness(deps, new KataReadiness(deps, reporter));
+  const kata = new KataReadiness(reporter, deps.options.kataInstallDeadlineMs, deps.signal);
+  const readiness = watchKataReadiness(deps, kata);
   const both = (pick: (w: typeof joined) => Promise<void>): Promise<void> =>
     Promise.all([pick(joined), pick(readiness)]).then(() => reporter.idle());
   return {
