@@ -63,7 +63,7 @@ async function runWatcher(name: WatcherName): Promise<NatsConnection> {
   return nc;
 }
 
-test("node-watcher publishes node.joined, and nothing else", async () => {
+test("node-watcher publishes node.joined (and its Kata hints), and nothing else", async () => {
   await admin.core.createNode({ body: { metadata: { name: uniqueName("unlabelled") } } });
   const nc = await runWatcher("node-watcher");
   expect(await stored("icn.node.joined")).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-// label-kata-node with its own ServiceAccount's token: labels a node, ensures RuntimeClasses, and can do nothing else.
+// label-kata-node with its own ServiceAccount's token: labels and taints a node, ensures RuntimeClasses, and can do nothing else.
 import { CoreV1Api, EventsV1Api, NodeV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { labelKataNode, optionsFromEnv } from "../../functions/label-kata-node/index.ts";
@@ -33,9 +33,10 @@ test("labels a capable node, ensures the Kata RuntimeClasses and records an Even
   const name = node.metadata?.name ?? "";
   const { event, outcome } = await rig.send("node.joined", { node: name }, "label-kata-node");
   expect(outcome).toMatchObject({ state: "succeeded" });
-  expect((await core.readNode({ name })).metadata?.labels).toMatchObject({
-    "icn.akraino.org/kata": "enabled",
-  });
+  const labelled = await core.readNode({ name });
+  expect(labelled.metadata?.labels).toMatchObject({ "icn.akraino.org/kata": "enabled" });
+  // The startup taint, by a merge patch of the node (the same patch verb).
+  expect(labelled.spec?.taints).toEqual([{ key: "icn.akraino.org/kata-not-ready", effect: "NoSchedule" }]);
   const classes = await admin.makeApiClient(NodeV1Api).listRuntimeClass();
   expect(classes.items.map((rc) => rc.metadata?.name)).toEqual(
     expect.arrayContaining(["kata-qemu", "kata-clh"]),
