@@ -1,6 +1,7 @@
 // `icnctl replay`: send stored input events again to one function (or all that handle them), audited.
 import { randomBytes } from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
+import { EVENT_NAMES, isResultEvent } from "../../schemas/events.ts";
 import { replaySubject } from "../../shared/events.ts";
 import { auditNamesFor, listReplays, operatorName, recordReplay, type ReplayRecord } from "../audit.ts";
 import { functionConsumers } from "../consumers.ts";
@@ -11,6 +12,8 @@ import { note, outputOption, printJson, printTable, progress, type OutputFormat 
 import { republish } from "../republish.ts";
 import { planReplay, type ReplayPlan, type ReplaySelector } from "../replay-plan.ts";
 import { parseInstant } from "../time.ts";
+
+const INPUT_EVENTS = EVENT_NAMES.filter((name) => !isResultEvent(name)).join(", ");
 
 interface ReplayOptions {
   id?: string[];
@@ -197,7 +200,7 @@ export function replayCommand(deps: CliDeps): Command {
     .option("--until <10m|ISO>", "events stored at or before this time")
     .option("--from-seq <n>", "first stream sequence", sequence)
     .option("--to-seq <n>", "last stream sequence", sequence)
-    .option("--type <type>", "only this input event (tenant.requested, node.joined, pod.unsafe)")
+    .option("--type <type>", `only this input event (${INPUT_EVENTS})`)
     .option(
       "--to <function>",
       "replay to this function only (default: every function that handles the event)",
@@ -207,7 +210,7 @@ export function replayCommand(deps: CliDeps): Command {
     .addOption(outputOption())
     .addHelpText(
       "after",
-      `\nOnly input events (tenant.requested, node.joined, pod.unsafe) are replayed; result events are skipped.\n\nExamples:\n  icnctl replay --id 5f0c... --to provision-tenant --dry-run --reason "OPS-12: quota lost"\n  icnctl replay --type node.joined --since 2h --to label-kata-node --reason "NFD labels were late"\n  icnctl replay log`,
+      `\nOnly input events (${INPUT_EVENTS}) are replayed; result events are skipped.\n\nExamples:\n  icnctl replay --id 5f0c... --to provision-tenant --dry-run --reason "OPS-12: quota lost"\n  icnctl replay --type node.joined --since 2h --to label-kata-node --reason "NFD labels were late"\n  icnctl replay log`,
     )
     .action((opts: ReplayOptions) => replay(deps, opts))
     .enablePositionalOptions();

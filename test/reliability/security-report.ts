@@ -1,4 +1,4 @@
-// The security section of RELIABILITY.md: the attack tests under test/security/, counted by threat (A–M) from jest's results.
+// The security section of RELIABILITY.md: the attack tests under test/security/, counted by threat (A–N) from jest's results.
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { repoRoot } from "../../deploy/local/paths.ts";
@@ -11,7 +11,7 @@ interface JestResults {
   testResults: { name: string; assertionResults: { status: string }[] }[];
 }
 
-const THREATS = "ABCDEFGHIJKLM".split("");
+const THREATS = "ABCDEFGHIJKLMN".split("");
 
 function tally(results: JestResults): Map<string, { files: Set<string>; passed: number; failed: number }> {
   const byThreat = new Map(THREATS.map((t) => [t, { files: new Set<string>(), passed: 0, failed: 0 }]));
@@ -26,9 +26,9 @@ function tally(results: JestResults): Map<string, { files: Set<string>; passed: 
 
 export function securitySection(root: string = repoRoot): string[] {
   const head = [
-    "## Security: the isolation breaks A–M",
+    "## Security: the isolation breaks A–N",
     "",
-    'Each threat of docs/SECURITY.md\'s table "Isolation breaks (A–M)" has attack tests under `test/security/` that',
+    'Each threat of docs/SECURITY.md\'s table "Isolation breaks (A–N)" has attack tests under `test/security/` that',
     "perform the attack against the real servers and pass only when it fails. `make reliability` runs them and counts",
     "them here (they also run in `make test`).",
     "",
