@@ -1,4 +1,4 @@
-// The demo's platform side: the three functions in an in-process host and the two watchers, on a prefix of its own.
+// The demo's platform side: the functions in an in-process host and the two watchers, on a prefix of its own.
 import { KubeConfig } from "@kubernetes/client-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
@@ -10,6 +10,11 @@ import {
 } from "../../functions/provision-tenant/index.ts";
 import { quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { tokenBucket } from "../../functions/quarantine-runc-pod/rate-limit.ts";
+import {
+  optionsFromEnv as reportKataFailureOptions,
+  reportKataFailure,
+} from "../../functions/report-kata-failure/index.ts";
+import { untaintKataNode } from "../../functions/untaint-kata-node/index.ts";
 import { startWatchers, type Watchers } from "../../shared/sources/index.ts";
 import { configFromEnv, type RuntimeConfig } from "../../shared/config.ts";
 import type { AnyFunction } from "../../shared/function.ts";
@@ -42,6 +47,8 @@ function demoFunctions(): AnyFunction[] {
       ...provisionOptionsFromEnv({ ICN_PLATFORM_IDENTITIES: "icn-admin" }),
     }),
     labelKataNode({ shims: ["qemu", "clh"] }),
+    untaintKataNode(),
+    reportKataFailure(reportKataFailureOptions({})),
     quarantineRuncPod({
       action: "isolate",
       dryRun: false,

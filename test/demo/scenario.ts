@@ -1,28 +1,23 @@
 // What the demo plays, step by step, against the real apiserver: nodes join, a tenant arrives, runc is shut out.
-import {
-  CoreV1Api,
-  NetworkingV1Api,
-  type KubernetesObject,
-  type V1Node,
-  type V1Pod,
-} from "@kubernetes/client-node";
+import { CoreV1Api, NetworkingV1Api, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
 import { jetstream } from "@nats-io/jetstream";
-import { NFD_SVM, NFD_VMX } from "../../functions/label-kata-node/capability.ts";
 import { QUARANTINE_POLICY } from "../../functions/quarantine-runc-pod/index.ts";
-import { ADOPT_LABEL, KATA_LABEL, QUARANTINE_LABEL } from "../../schemas/names.ts";
-import { NODE_WATCHER, POD_WATCHER } from "../../shared/sources/index.ts";
+import { ADOPT_LABEL, KATA_RUNTIME_LABEL, QUARANTINE_LABEL } from "../../schemas/names.ts";
+import { POD_WATCHER } from "../../shared/sources/index.ts";
 import { newEvent, publishEvent, stableId } from "../../shared/events.ts";
-import type { Outcome } from "../../shared/host/outcomes.ts";
 import { apply } from "../../shared/kube-apply.ts";
+import { CPU_FEATURES, type CpuFeature } from "../harness/nodes.ts";
 import { impersonating } from "../harness/servers.ts";
-import { DEMO_NODE_LABEL, type DemoRuntime } from "./runtime.ts";
-import type { Narrator, Wait } from "./steps.ts";
+import { describeNode, kataInstalled, nodesJoin, runningPod } from "./nodes-act.ts";
+import { settled, settledOutcome } from "./outcomes.ts";
+import type { DemoRuntime } from "./runtime.ts";
+import type { Narrator } from "./steps.ts";
 
 export interface DemoNames {
   run: string;
   tenant: string;
   admin: string;
-  nodes: { name: string; cpu: string; labels: Record<string, string> }[];
+  nodes: { name: string; cpu: string; cpuFeatures: CpuFeature[]; labels: Record<string, string> }[];
 }
 
 export function demoNames(run: string): DemoNames {
@@ -32,9 +27,9 @@ export function demoNames(run: string): DemoNames {
     tenant: `acme-${run}`,
     admin: "alice",
     nodes: [
-      { name: `intel-1-${run}`, cpu: "Intel, VMX", labels: { ...amd64, [NFD_VMX]: "true" } },
-      { name: `amd-1-${run}`, cpu: "AMD, SVM", labels: { ...amd64, [NFD_SVM]: "true" } },
-      { name: `old-1-${run}`, cpu: "no VMX/SVM", labels: amd64 },
+      { name: `intel-1-${run}`, cpu: "Intel, VMX", cpuFeatures: [CPU_FEATURES.intelVmx], labels: amd64 },
+      { name: `amd-1-${run}`, cpu: "AMD, SVM", cpuFeatures: [CPU_FEATURES.amdSvm], labels: amd64 },
+      { name: `old-1-${run}`, cpu: "no VMX/SVM", cpuFeatures: [], labels: amd64 },
     ],
   };
 }
@@ -56,70 +51,10 @@ function apiserverMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function settledOutcome(
-  wait: Wait,
-  rt: DemoRuntime,
-  event: { id: string; source: string },
-  fn: string,
-): Promise<Outcome> {
-  return wait(`${fn} to settle event ${event.id}`, async () => {
-    const o = await rt.host.outcomes.get(event, fn);
-    return o && ["succeeded", "rejected", "dead-lettered"].includes(o.state) ? o : undefined;
-  });
-}
-
-async function settled(
-  wait: Wait,
-  rt: DemoRuntime,
-  event: { id: string; source: string },
-  fn: string,
-): Promise<Outcome> {
-  const outcome = await settledOutcome(wait, rt, event, fn);
-  if (outcome.state !== "succeeded")
-    throw new Error(`${fn} ${outcome.state} event ${event.id}: ${outcome.error?.message ?? ""}`);
-  return outcome;
-}
-
-async function nodesJoin(say: Narrator, rt: DemoRuntime, names: DemoNames): Promise<void> {
-  const core = rt.kube.config.makeApiClient(CoreV1Api);
-  const created: V1Node[] = [];
-  await say.step("three nodes join", 15_000, async () => {
-    for (const n of names.nodes)
-      created.push(
-        await core.createNode({
-          body: { metadata: { name: n.name, labels: { ...n.labels, [DEMO_NODE_LABEL]: names.run } } },
-        }),
-      );
-    return {
-      line: `nodes ${names.nodes.map((n) => n.name).join(", ")} join the cluster`,
-      result: "3 Node objects created",
-    };
-  });
-  for (const [i, n] of names.nodes.entries()) {
-    await say.step(`node ${n.name} labelled`, 30_000, async (wait) => {
-      const value = await wait(
-        `the ${KATA_LABEL} label on ${n.name}`,
-        async () => (await core.readNode({ name: n.name })).metadata?.labels?.[KATA_LABEL],
-      );
-      await settled(
-        wait,
-        rt,
-        { id: stableId(NODE_WATCHER.name, created[i]?.metadata?.uid ?? ""), source: NODE_WATCHER.source },
-        "label-kata-node",
-      );
-      return {
-        line: `node ${n.name} (${n.cpu}) → ${KATA_LABEL}=${value}`,
-        notes: i ? [] : ["node.joined by node-watcher → label-kata-node → node.kata-enabled"],
-        result: `${KATA_LABEL}=${value}`,
-      };
-    });
-  }
-}
-
 async function legacyBeforeTenant(say: Narrator, rt: DemoRuntime, names: DemoNames): Promise<V1Pod> {
   const core = rt.kube.config.makeApiClient(CoreV1Api);
   let legacy: V1Pod = {};
-  await say.step("a runc pod before the tenant exists", 15_000, async () => {
+  await say.step("a runc pod before the tenant exists", 30_000, async (wait) => {
     // What a cluster with plain runc has; the legacy pod asks for it by name.
     await apply(
       rt.kube,
@@ -132,10 +67,13 @@ async function legacyBeforeTenant(say: Narrator, rt: DemoRuntime, names: DemoNam
       "icn-demo",
     );
     await core.createNamespace({ body: { metadata: { name: names.tenant } } });
-    legacy = await core.createNamespacedPod({ namespace: names.tenant, body: aPod("legacy", "runc") });
+    await core.createNamespacedPod({ namespace: names.tenant, body: aPod("legacy", "runc") });
+    const { pod, node } = await runningPod(wait, core, names.tenant, "legacy");
+    legacy = pod;
     return {
-      line: `pod ${names.tenant}/legacy runs under runc; ${names.tenant} is nobody's tenant yet`,
-      result: "legacy pod (runc) created",
+      line: `pod ${names.tenant}/legacy runs under runc on node ${describeNode(node)}; ${names.tenant} is nobody's tenant yet`,
+      notes: ["the Kata nodes are tainted until Kata is installed: nothing lands there before"],
+      result: `legacy pod (runc) Running on ${node.metadata?.name}`,
     };
   });
   return legacy;
@@ -212,9 +150,13 @@ async function asTheTenant(say: Narrator, rt: DemoRuntime, names: DemoNames): Pr
       },
       250,
     );
+    const { node } = await runningPod(wait, rt.kube.config.makeApiClient(CoreV1Api), namespace, "web");
+    if (node.metadata?.labels?.[KATA_RUNTIME_LABEL] !== "true")
+      throw new Error(`pod web runs on ${describeNode(node)}, where Kata is not installed`);
     return {
-      line: `pod ${namespace}/web created as ${names.admin} with no runtimeClassName → admitted as runtimeClassName=${pod.spec?.runtimeClassName}`,
-      result: `defaulted to ${pod.spec?.runtimeClassName}`,
+      line: `pod ${namespace}/web created as ${names.admin} with no runtimeClassName → admitted as runtimeClassName=${pod.spec?.runtimeClassName}, Running on node ${describeNode(node)}`,
+      notes: ["the RuntimeClass sends it only to nodes kata-deploy marked ready"],
+      result: `${pod.spec?.runtimeClassName}, Running on ${node.metadata?.name}`,
     };
   });
   await say.step(`${names.admin}'s runc pod`, 30_000, async (wait) => {
@@ -281,6 +223,7 @@ async function legacyQuarantined(
 export async function playScenario(say: Narrator, rt: DemoRuntime, names: DemoNames): Promise<void> {
   await nodesJoin(say, rt, names);
   const legacy = await legacyBeforeTenant(say, rt, names);
+  await kataInstalled(say, rt, names);
   await adoptionApproved(say, rt, names);
   await tenantArrives(say, rt, names);
   await asTheTenant(say, rt, names);
