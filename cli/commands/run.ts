@@ -24,6 +24,24 @@ const watchers: HostProcessOptions["companions"] = async ({ nc, kube, config, lo
   return [await startWatchers({ kube, js: jetstream(nc), config, log })];
 };
 
+/** Why the host did not start; a message that names its own remedy (the HTTP port) needs no guess about the platform. */
+function startFailure(err: unknown): CliError {
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = message.includes("ICN_HTTP_PORT") ? undefined : "is the platform up? run make up";
+  return new CliError(EXIT.failure, message, hint);
+}
+
+function readyLine(ready: {
+  functions: string[];
+  watchers: boolean;
+  httpPort: number | null;
+  nats: string;
+}): string {
+  const running = [...ready.functions, ...(ready.watchers ? ["watchers"] : [])].join(", ");
+  const port = ready.httpPort ?? "none";
+  return `icnctl: running ${running} on ${ready.nats}; probes and metrics on port ${port} (ICN_HTTP_PORT); Ctrl-C drains and stops\n`;
+}
+
 async function run(
   deps: CliDeps,
   names: string[],
@@ -40,11 +58,7 @@ async function run(
   const companions = opts.watchers || opts.watchersOnly ? watchers : undefined;
   const host = await runHostProcess(functions, { config, name: "icnctl-run", companions }).catch(
     (err: unknown) => {
-      throw new CliError(
-        EXIT.failure,
-        err instanceof Error ? err.message : String(err),
-        "is the platform up? run make up",
-      );
+      throw startFailure(err);
     },
   );
   const ready = {
@@ -55,10 +69,7 @@ async function run(
     prefix: config.prefix,
   };
   if (opts.output === "json") printJsonLine({ ready });
-  else
-    process.stderr.write(
-      `icnctl: running ${[...ready.functions, ...(ready.watchers ? ["watchers"] : [])].join(", ")} on ${config.natsUrl}; Ctrl-C drains and stops\n`,
-    );
+  else process.stderr.write(readyLine(ready));
   // The host exits the process itself once SIGINT/SIGTERM has drained it.
   await new Promise<never>(() => undefined);
 }

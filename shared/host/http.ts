@@ -8,6 +8,14 @@ export interface Probes {
   registry: Registry;
 }
 
+/** Two hosts on one machine (a second `icnctl run`) want the same port: say which setting moves it. */
+function portTaken(address: { host: string; port: number }, cause: Error): Error {
+  return new Error(
+    `${address.host}:${address.port} is already in use (another host or icnctl run?): set ICN_HTTP_PORT to a free port, or to 0 to have one picked`,
+    { cause },
+  );
+}
+
 export async function startHttp(
   address: { host: string; port: number },
   probes: Probes,
@@ -29,7 +37,9 @@ export async function startHttp(
     res.writeHead(404).end("not found\n");
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(err.code === "EADDRINUSE" ? portTaken(address, err) : err),
+    );
     server.listen(address.port, address.host, resolve);
   });
   return { server, port: (server.address() as AddressInfo).port };
