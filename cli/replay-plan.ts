@@ -1,5 +1,5 @@
 // Which stored events a replay sends, and to which functions: selectors in, a plan (and what was skipped) out.
-import { EVENT_NAMES, isResultEvent, RESULT_OF, subjectOf, type EventName } from "../schemas/events.ts";
+import { EVENT_NAMES, inputsOf, isResultEvent, subjectOf, type EventName } from "../schemas/events.ts";
 import type { Session } from "./context.ts";
 import { handles, type FunctionConsumer } from "./consumers.ts";
 import { notFound } from "./errors.ts";
@@ -62,7 +62,7 @@ function targetsOf(
 ): Verdict {
   if (isResultEvent(name))
     return {
-      why: `${name} is a result event; replay its cause (the ${RESULT_OF[name]} whose id is its causeid)`,
+      why: `${name} is a result event; replay its cause (the ${inputsOf(name).join(" or ")} whose id is its causeid)`,
     };
   const functions = consumers
     .filter((fn) => (!sel.to || fn.name === sel.to) && handles(fn, subject))

@@ -1,9 +1,11 @@
 // Every function the platform ships, built from its environment-driven options; the host picks by name.
 import type { AnyFunction } from "../shared/function.ts";
+import { cordonTenant, optionsFromEnv as cordonOptions } from "./cordon-tenant/index.ts";
 import { labelKataNode, optionsFromEnv as labelOptions } from "./label-kata-node/index.ts";
 import { provisionTenant, optionsFromEnv as provisionOptions } from "./provision-tenant/index.ts";
 import { quarantineRuncPod, optionsFromEnv as quarantineOptions } from "./quarantine-runc-pod/index.ts";
 import { reportKataFailure, optionsFromEnv as overdueOptions } from "./report-kata-failure/index.ts";
+import { uncordonTenant, optionsFromEnv as uncordonOptions } from "./uncordon-tenant/index.ts";
 import { untaintKataNode } from "./untaint-kata-node/index.ts";
 
 export const FUNCTION_NAMES = [
@@ -12,6 +14,8 @@ export const FUNCTION_NAMES = [
   "quarantine-runc-pod",
   "untaint-kata-node",
   "report-kata-failure",
+  "cordon-tenant",
+  "uncordon-tenant",
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -21,6 +25,8 @@ const BUILDERS: Record<FunctionName, (env: NodeJS.ProcessEnv) => AnyFunction> = 
   "quarantine-runc-pod": (env) => quarantineRuncPod(quarantineOptions(env)),
   "untaint-kata-node": () => untaintKataNode(),
   "report-kata-failure": (env) => reportKataFailure(overdueOptions(env)),
+  "cordon-tenant": (env) => cordonTenant(cordonOptions(env)),
+  "uncordon-tenant": (env) => uncordonTenant(uncordonOptions(env)),
 };
 
 /** The named functions (all when none are named); an unknown name is an error that lists the known ones. */

@@ -1,12 +1,5 @@
 // The AsyncAPI 3.0 document of the event bus: one channel per subject, one message per event.
-import {
-  DEFAULT_SUBJECT_PREFIX,
-  EVENT_NAMES,
-  EVENTS,
-  isResultEvent,
-  RESULT_OF,
-  subjectOf,
-} from "./events.ts";
+import { DEFAULT_SUBJECT_PREFIX, EVENT_NAMES, EVENTS, isResultEvent, inputsOf, subjectOf } from "./events.ts";
 import type { EventName } from "./events.ts";
 import { eventPayloadSchema } from "./json-schema.ts";
 import type { JsonSchema } from "./json-schema.ts";
@@ -63,7 +56,7 @@ function operation(name: EventName): Document {
     action: isResultEvent(name) ? "send" : "receive",
     channel: { $ref: `#/channels/${id}` },
     summary: isResultEvent(name)
-      ? `Answers ${RESULT_OF[name]}.`
+      ? `Answers ${inputsOf(name).join(" or ")}.`
       : `Published by upstream systems or the platform's watchers.`,
     messages: [{ $ref: `#/channels/${id}/messages/${id}` }],
   };
@@ -80,7 +73,7 @@ function message(name: EventName): Document {
     payload: eventPayloadSchema(name),
     ...(result && {
       correlationId: {
-        description: `The id of the ${RESULT_OF[name]} event this result answers.`,
+        description: `The id of the ${inputsOf(name).join(" or ")} event this result answers.`,
         location: "$message.header#/ce-causeid",
       },
     }),

@@ -30,15 +30,17 @@ describe("the catalogue", () => {
     expect(subjectOf("staging.icn", "tenant.requested")).toBe("staging.icn.tenant.requested");
   });
 
-  test("there are five inputs, and every result answers one of them", () => {
+  test("there are seven inputs, and every result answers one of them", () => {
     expect(EVENT_NAMES.filter((name) => !isResultEvent(name))).toEqual([
       "tenant.requested",
+      "tenant.cordon-requested",
+      "tenant.uncordon-requested",
       "node.joined",
       "pod.unsafe",
       "node.kata-ready",
       "node.kata-overdue",
     ]);
-    for (const input of Object.values(RESULT_OF)) expect(isResultEvent(input)).toBe(false);
+    for (const input of Object.values(RESULT_OF).flat()) expect(isResultEvent(input)).toBe(false);
   });
 });
 

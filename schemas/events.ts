@@ -2,7 +2,15 @@
 import type { z } from "zod";
 import { nodeKataFailedSchema, nodeKataResultSchema, nodeRefSchema } from "./node-events.ts";
 import { podClearedSchema, podQuarantinedSchema, podUnsafeSchema } from "./pod-events.ts";
-import { tenantProvisionedSchema, tenantRejectedSchema, tenantRequestedSchema } from "./tenant-events.ts";
+import {
+  tenantCordonedSchema,
+  tenantCordonRequestedSchema,
+  tenantProvisionedSchema,
+  tenantRejectedSchema,
+  tenantRequestedSchema,
+  tenantUncordonedSchema,
+  tenantUncordonRequestedSchema,
+} from "./tenant-events.ts";
 
 /** Subjects are `<prefix>.<event name>`; deployments may choose another prefix. */
 export const DEFAULT_SUBJECT_PREFIX = "icn";
@@ -15,6 +23,17 @@ export const EVENTS = {
     type: "org.akraino.icn.tenant.requested",
     data: tenantRequestedSchema,
     description: "A tenant is wanted: its namespaces, admins, quota and Kata runtime classes.",
+  },
+  "tenant.cordon-requested": {
+    type: "org.akraino.icn.tenant.cordon-requested",
+    data: tenantCordonRequestedSchema,
+    description:
+      "Freeze a tenant: the apiserver refuses new pods and pod changes in all its namespaces (its admins see the reason); running pods keep running.",
+  },
+  "tenant.uncordon-requested": {
+    type: "org.akraino.icn.tenant.uncordon-requested",
+    data: tenantUncordonRequestedSchema,
+    description: "Lift a tenant's cordon: its namespaces admit pods again.",
   },
   "node.joined": {
     type: "org.akraino.icn.node.joined",
@@ -46,7 +65,18 @@ export const EVENTS = {
   "tenant.rejected": {
     type: "org.akraino.icn.tenant.rejected",
     data: tenantRejectedSchema,
-    description: "The tenant request was refused (invalid, or a namespace belongs to another tenant).",
+    description:
+      "A tenant request, cordon or uncordon was refused (invalid, stale, another source's tenant, a namespace of another tenant, pods in a namespace to release).",
+  },
+  "tenant.cordoned": {
+    type: "org.akraino.icn.tenant.cordoned",
+    data: tenantCordonedSchema,
+    description: "The apiserver refuses new pods and pod changes in every namespace of the tenant.",
+  },
+  "tenant.uncordoned": {
+    type: "org.akraino.icn.tenant.uncordoned",
+    data: tenantUncordonedSchema,
+    description: "The tenant's namespaces admit pods again.",
   },
   "node.kata-enabled": {
     type: "org.akraino.icn.node.kata-enabled",
@@ -91,20 +121,27 @@ export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];
 /** Each result names the input event it answers; a result's `causeid` is that input's id. */
 export const RESULT_OF = {
   "tenant.provisioned": "tenant.requested",
-  "tenant.rejected": "tenant.requested",
+  "tenant.rejected": ["tenant.requested", "tenant.cordon-requested", "tenant.uncordon-requested"],
+  "tenant.cordoned": "tenant.cordon-requested",
+  "tenant.uncordoned": "tenant.uncordon-requested",
   "node.kata-enabled": "node.joined",
   "node.kata-unsupported": "node.joined",
   "node.kata-schedulable": "node.kata-ready",
   "node.kata-failed": "node.kata-overdue",
   "pod.quarantined": "pod.unsafe",
   "pod.cleared": "pod.unsafe",
-} as const satisfies Partial<Record<EventName, EventName>>;
+} as const satisfies Partial<Record<EventName, EventName | readonly EventName[]>>;
 
 export type ResultEventName = keyof typeof RESULT_OF;
 export type InputEventName = Exclude<EventName, ResultEventName>;
 
 export function isResultEvent(name: EventName): name is ResultEventName {
   return Object.hasOwn(RESULT_OF, name);
+}
+
+/** The input events a result may answer (tenant.rejected answers every tenant request). */
+export function inputsOf(result: ResultEventName): readonly EventName[] {
+  return [RESULT_OF[result]].flat();
 }
 
 export function eventType<N extends EventName>(name: N): (typeof EVENTS)[N]["type"] {

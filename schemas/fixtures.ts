@@ -24,9 +24,30 @@ export const aCompleteTenantRequested: Fixture<"tenant.requested"> = fixture(({ 
     { kind: "ServiceAccount", name: "deployer", namespace: `${tenant}-dev` },
   ],
   namespaces: [`${tenant}-dev`, `${tenant}-prod`],
-  quota: { cpu: "8", memory: "16Gi", pods: 50 },
+  quota: { cpu: "8", memory: "16Gi", pods: 50, storage: "100Gi" },
   runtimeClasses: { allowed: ["kata-qemu", "kata-clh"], default: "kata-qemu" },
+  release: "drain",
   ticket: { system: "jira", id: "OPS-1234" },
+}));
+
+export const aTenantCordonRequested: Fixture<"tenant.cordon-requested"> = fixture(() => ({
+  tenant: "acme",
+  reason: "unpaid invoice INV-42: contact billing",
+}));
+
+export const aTenantUncordonRequested: Fixture<"tenant.uncordon-requested"> = fixture(() => ({
+  tenant: "acme",
+}));
+
+export const aTenantCordoned: Fixture<"tenant.cordoned"> = fixture(() => ({
+  tenant: "acme",
+  namespaces: ["acme"],
+  reason: "unpaid invoice INV-42: contact billing",
+}));
+
+export const aTenantUncordoned: Fixture<"tenant.uncordoned"> = fixture(() => ({
+  tenant: "acme",
+  namespaces: ["acme"],
 }));
 
 export const aNodeJoined: Fixture<"node.joined"> = fixture(() => ({ node: "worker-1" }));
@@ -51,6 +72,7 @@ export const aTenantProvisioned: Fixture<"tenant.provisioned"> = fixture(() => (
   tenant: "acme",
   namespaces: ["acme"],
   applied: ["Namespace/acme", "ResourceQuota/acme/tenant-quota"],
+  removed: [],
 }));
 
 export const aTenantRejected: Fixture<"tenant.rejected"> = fixture(() => ({
@@ -98,12 +120,16 @@ export const aPodCleared: Fixture<"pod.cleared"> = fixture(() => ({
 /** One valid fixture per event, for tests that walk the whole catalogue. */
 export const FIXTURES: { readonly [N in EventName]: Fixture<N> } = {
   "tenant.requested": aTenantRequested,
+  "tenant.cordon-requested": aTenantCordonRequested,
+  "tenant.uncordon-requested": aTenantUncordonRequested,
   "node.joined": aNodeJoined,
   "pod.unsafe": aPodUnsafe,
   "node.kata-ready": aNodeKataReady,
   "node.kata-overdue": aNodeKataOverdue,
   "tenant.provisioned": aTenantProvisioned,
   "tenant.rejected": aTenantRejected,
+  "tenant.cordoned": aTenantCordoned,
+  "tenant.uncordoned": aTenantUncordoned,
   "node.kata-enabled": aNodeKataEnabled,
   "node.kata-unsupported": aNodeKataUnsupported,
   "node.kata-schedulable": aNodeKataSchedulable,

@@ -12,6 +12,11 @@ export const PLATFORM_NAMESPACE = "icn-system";
 export const TENANT_LABEL = "icn.akraino.org/tenant";
 /** On a namespace: a cluster operator approves its adoption by this tenant (tenants cannot label namespaces). */
 export const ADOPT_LABEL = "icn.akraino.org/adopt";
+/**
+ * On a namespace: the tenant it was released from (dropped from the tenant's request). While it is there, no pod may be
+ * created or changed in the namespace except by the platform; a cluster operator removes it after reviewing the namespace.
+ */
+export const RELEASED_LABEL = "icn.akraino.org/released-from";
 /** On a node: label-kata-node's decision, enabled or unsupported (the label kata-deploy's DaemonSet selects). */
 export const KATA_LABEL = "icn.akraino.org/kata";
 /** On a node: kata-deploy's, `true` once Kata is installed there (the RuntimeClasses schedule onto it). Never ours to write. */

@@ -13,7 +13,15 @@ const quotaSchema = strictObject({
   cpu: quantity("quota.cpu").describe("CPU, e.g. 500m or 8").optional(),
   memory: quantity("quota.memory").describe("Memory, e.g. 512Mi or 16Gi").optional(),
   pods: z.int("pods must be a whole number").min(0, "pods must not be negative").optional(),
-}).describe("ResourceQuota of each tenant namespace");
+  storage: quantity("quota.storage")
+    .describe("Storage all PersistentVolumeClaims may request, e.g. 100Gi; no limit when left out")
+    .optional(),
+}).describe(
+  "ResourceQuota of each tenant namespace; cpu, memory and pods have defaults (8, 16Gi, 50), storage has none. A field left out of a later request goes back to its default, or away",
+);
+
+/** What a re-request does with a namespace it no longer names. */
+export const RELEASE_MODES = ["if-empty", "drain"] as const;
 
 const runtimeClassName = dns1123Subdomain("runtime class");
 
@@ -40,6 +48,15 @@ export const tenantRequestedSchema = strictObject({
     .optional(),
   quota: quotaSchema.optional(),
   runtimeClasses: runtimeClassesSchema.optional(),
+  release: z
+    .enum(RELEASE_MODES, { error: `release must be one of ${RELEASE_MODES.join(", ")}` })
+    .describe(
+      "A request is the whole tenant: a namespace the tenant has and this request no longer names is released " +
+        "(kept, not deleted: it loses the tenant's label, admins' binding, quota, limits and isolation policy, and no pod may be " +
+        "created in it until a cluster operator lifts icn.akraino.org/released-from). if-empty (the default): refused while " +
+        "pods run there, nothing changed. drain: its pods are evicted first (through the Eviction API, so disruption budgets hold)",
+    )
+    .optional(),
   ticket: ticketSchema.optional(),
 }).superRefine((request, ctx) => {
   for (const issue of tenantScopeIssues(request.tenant, request.namespaces ?? [], request.admins)) {
@@ -50,19 +67,34 @@ export const tenantRequestedSchema = strictObject({
 // An applied object as "Kind/name" or "Kind/namespace/name", e.g. "ResourceQuota/acme/tenant-quota".
 const APPLIED_OBJECT = /^[A-Z][A-Za-z0-9]*(\/[a-z0-9][-a-z0-9.:]*){1,2}$/;
 
+const objectRefs = (what: string): z.ZodArray<z.ZodString> =>
+  z
+    .array(
+      identifier(`${what} object`, 512).regex(
+        APPLIED_OBJECT,
+        `a ${what} object must read "Kind/name" or "Kind/namespace/name", e.g. "Namespace/acme"`,
+      ),
+      { error: `${what} must be a list` },
+    )
+    .max(1024, { error: `${what} may have at most 1024 entries`, abort: true });
+
 export const tenantProvisionedSchema = strictObject({
   tenant: tenantNameSchema,
   namespaces: list("namespaces", unreservedLabel("namespace"), 1).describe("All of the tenant's namespaces"),
-  applied: z
-    .array(
-      identifier("applied object", 512).regex(
-        APPLIED_OBJECT,
-        'an applied object must read "Kind/name" or "Kind/namespace/name", e.g. "Namespace/acme"',
-      ),
-      { error: "applied must be a list" },
+  applied: objectRefs("applied").describe('Objects applied, as "Kind/name" or "Kind/namespace/name"'),
+  removed: objectRefs("removed")
+    .describe(
+      "Objects the platform had applied for the tenant and this request no longer implies, now deleted",
     )
-    .max(1024, { error: "applied may have at most 1024 entries", abort: true })
-    .describe('Objects applied, as "Kind/name" or "Kind/namespace/name"'),
+    .optional(),
+  released: list("released", unreservedLabel("namespace"))
+    .describe(
+      "Namespaces dropped from the request: kept, no longer the tenant's, no new pods until an operator lifts that",
+    )
+    .optional(),
+  evicted: objectRefs("evicted")
+    .describe('Pods evicted from released namespaces (release: drain), as "Pod/namespace/name"')
+    .optional(),
   ticket: ticketSchema.optional(),
 });
 
@@ -71,5 +103,38 @@ export const tenantRejectedSchema = strictObject({
   tenant: identifier("tenant", 256).describe("The tenant as requested, possibly invalid").optional(),
   reason: reasonSchema,
   code: identifier("code", 64).describe("Stable error code, for programs"),
+  ticket: ticketSchema.optional(),
+});
+
+const cordonReason = identifier("reason", 512).describe(
+  "Why, in words for the tenant's admins: the apiserver's refusal of their pods quotes it",
+);
+
+export const tenantCordonRequestedSchema = strictObject({
+  tenant: tenantNameSchema,
+  reason: cordonReason,
+  ticket: ticketSchema.optional(),
+});
+
+export const tenantUncordonRequestedSchema = strictObject({
+  tenant: tenantNameSchema,
+  reason: cordonReason.optional(),
+  ticket: ticketSchema.optional(),
+});
+
+const tenantNamespacesList = list("namespaces", unreservedLabel("namespace")).describe(
+  "The tenant's namespaces, where the apiserver now enforces it",
+);
+
+export const tenantCordonedSchema = strictObject({
+  tenant: tenantNameSchema,
+  namespaces: tenantNamespacesList,
+  reason: cordonReason,
+  ticket: ticketSchema.optional(),
+});
+
+export const tenantUncordonedSchema = strictObject({
+  tenant: tenantNameSchema,
+  namespaces: tenantNamespacesList,
   ticket: ticketSchema.optional(),
 });

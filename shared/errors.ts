@@ -32,6 +32,21 @@ export const ERROR_CODES = {
     retryable: false,
     summary: "the tenant belongs to another source, and this one was not granted it",
   },
+  RELEASE_HAS_PODS: {
+    retryable: false,
+    summary:
+      "a namespace dropped from the tenant's request still runs pods, and the request did not say release: drain",
+  },
+  RELEASE_DRAINING: {
+    retryable: true,
+    summary:
+      "the pods of a namespace being released are still being evicted (a disruption budget may hold them)",
+  },
+  CORDON_UNBOUND: {
+    retryable: false,
+    summary:
+      "the tenant has no cordon binding (provisioned before cordons existed): replay its last tenant.requested first",
+  },
   KATA_NOT_READY: {
     retryable: false,
     summary:

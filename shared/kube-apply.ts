@@ -106,6 +106,16 @@ export async function removeLabel(
   }
 }
 
+/** Deletes an object; one that is gone already is success (the goal is reached). */
+export async function deleteIfPresent(kube: Kube, obj: KubernetesObject): Promise<void> {
+  try {
+    await kube.objects.delete(obj);
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return;
+    throw classifyKubeError(err, `delete ${refOf(obj)}`);
+  }
+}
+
 /** Reads an object, or undefined when it does not exist (an event is a hint, the cluster is truth). */
 export async function readIfExists<T extends KubernetesObject>(kube: Kube, obj: T): Promise<T | undefined> {
   try {

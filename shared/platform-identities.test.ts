@@ -2,10 +2,12 @@ import { FUNCTION_NAMES } from "../functions/index.ts";
 import { platformIdentities, platformIdentitiesFromEnv, PLATFORM_FUNCTIONS } from "./platform-identities.ts";
 
 const ACCOUNTS = [
+  "system:serviceaccount:icn-system:cordon-tenant",
   "system:serviceaccount:icn-system:label-kata-node",
   "system:serviceaccount:icn-system:provision-tenant",
   "system:serviceaccount:icn-system:quarantine-runc-pod",
   "system:serviceaccount:icn-system:report-kata-failure",
+  "system:serviceaccount:icn-system:uncordon-tenant",
   "system:serviceaccount:icn-system:untaint-kata-node",
 ];
 

@@ -12,6 +12,8 @@ export const PLATFORM_FUNCTIONS = [
   "quarantine-runc-pod",
   "untaint-kata-node",
   "report-kata-failure",
+  "cordon-tenant",
+  "uncordon-tenant",
 ] as const;
 
 /** `system:serviceaccount:icn-system:<name>`, as the apiserver names a pod running as that ServiceAccount. */

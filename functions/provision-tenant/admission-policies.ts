@@ -3,14 +3,21 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE, TENANT_LABEL } from "../../schemas/names.ts";
 import { DEFAULT_KATA_CLASSES } from "../../shared/kata.ts";
 import { MANAGED_BY } from "../../shared/kube-apply.ts";
+import { paramsName } from "../../shared/tenant-record.ts";
+import { CORDON_POLICY, cordonBindingName, stateName } from "../../shared/tenant-state.ts";
+import { freezePolicies, RELEASED_POLICY } from "./freeze-policies.ts";
 import { ADMISSION, GUARD_POLICY, guardPolicies } from "./guard-policies.ts";
 import { KATA_FLOOR_POLICY, kataFloorPolicies, probeRule } from "./kata-floor.ts";
+
+export { paramsName } from "../../shared/tenant-record.ts";
 
 export const POLICY = {
   defaultClass: "icn-tenant-default-runtime-class",
   allowedClasses: "icn-tenant-allowed-runtime-classes",
   tamper: GUARD_POLICY.tamper,
   kataFloor: KATA_FLOOR_POLICY,
+  cordon: CORDON_POLICY,
+  released: RELEASED_POLICY,
 } as const;
 
 const CONFIG_MAP_PARAMS = { apiVersion: "v1", kind: "ConfigMap" };
@@ -21,10 +28,6 @@ const podCreate = {
 export interface RuntimeClasses {
   allowed: string[];
   default: string;
-}
-
-export function paramsName(tenant: string): string {
-  return `tenant-${tenant}`;
 }
 
 /** The tenant's parameters live in the platform's namespace, where no tenant can write. */
@@ -113,6 +116,7 @@ export function sharedPolicies(
     defaultClassPolicy(),
     allowedClassesPolicy(),
     ...guardPolicies(platformIdentities),
+    ...freezePolicies(platformIdentities),
   ];
 }
 
@@ -139,6 +143,22 @@ export function tenantBindings(tenant: string): KubernetesObject[] {
       kind: "ValidatingAdmissionPolicyBinding",
       metadata: meta(POLICY.allowedClasses),
       spec: { policyName: POLICY.allowedClasses, paramRef, matchResources, validationActions: ["Deny"] },
+    },
+    {
+      apiVersion: ADMISSION,
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { ...meta(POLICY.cordon), name: cordonBindingName(tenant) },
+      spec: {
+        policyName: POLICY.cordon,
+        // The tenant's state (cordon-tenant's and uncordon-tenant's); none yet means never cordoned.
+        paramRef: {
+          name: stateName(tenant),
+          namespace: PLATFORM_NAMESPACE,
+          parameterNotFoundAction: "Allow",
+        },
+        matchResources,
+        validationActions: ["Deny"],
+      },
     },
   ] as unknown as KubernetesObject[];
 }

@@ -1,16 +1,24 @@
-// provision-tenant: on tenant.requested, namespaces whose pods the apiserver itself forces onto Kata.
+// provision-tenant: on tenant.requested, namespaces whose pods the apiserver itself forces onto Kata; a re-request reconciles.
 import { tenantNamespaces } from "../../schemas/names.ts";
-import { futureTimeReason } from "../../shared/clock.ts";
-import { permanent } from "../../shared/errors.ts";
 import { stableId } from "../../shared/events.ts";
 import { defineFunction, type FunctionDefinition } from "../../shared/function.ts";
 import { recordEvent } from "../../shared/kube-apply.ts";
 import type { Kube } from "../../shared/kube.ts";
+import {
+  checkOwner,
+  orderRequest,
+  readTenantRecord,
+  refuseFutureTime,
+  rejectedTenant,
+  stampData,
+  tenantNamespacesOf,
+} from "../../shared/tenant-record.ts";
 import type { RuntimeClasses } from "./admission-policies.ts";
 import { checkRequestedClasses, verifyKataClasses } from "./kata-classes.ts";
 import { optionsFromEnv, type ProvisionTenantOptions } from "./options.ts";
-import { checkNamespaces, checkOwner, orderRequest, readTenantRecord, stampData } from "./ownership.ts";
-import { applyPlan, plan } from "./provision.ts";
+import { checkNamespaces } from "./ownership.ts";
+import { applyPlan, FIELD_MANAGER, plan } from "./provision.ts";
+import { checkReleasable, releaseNamespace, releasePlan, removedRefs } from "./release.ts";
 import type { TenantRequest } from "./tenant-objects.ts";
 
 export { optionsFromEnv, type ProvisionTenantOptions } from "./options.ts";
@@ -34,6 +42,29 @@ async function runtimeClassesFor(
   return { classes, kataClasses: verified.kata };
 }
 
+async function recordProvisioned(
+  kube: Kube,
+  namespaces: readonly string[],
+  adopted: readonly string[],
+  cause: { tenant: string; source: string; id: string },
+): Promise<void> {
+  for (const ns of namespaces) {
+    const note = `${adopted.includes(ns) ? "adopted into" : "provisioned for"} tenant ${cause.tenant} (request ${cause.id})`;
+    await recordEvent(
+      kube,
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+      {
+        reason: "TenantProvisioned",
+        action: "Provision",
+        note,
+        controller: "provision-tenant",
+        // One Event per (namespace, request): a retried or redelivered request records none again.
+        name: `${ns}.provisioned-${stableId(cause.source, cause.id)}`,
+      },
+    );
+  }
+}
+
 export function provisionTenant(
   options: ProvisionTenantOptions = optionsFromEnv(),
 ): FunctionDefinition<"tenant.requested"> {
@@ -42,29 +73,28 @@ export function provisionTenant(
     on: "tenant.requested",
     emits: ["tenant.provisioned", "tenant.rejected"],
     rejects: "tenant.rejected",
-    rejection: (event) => {
-      const tenant = (event.data as { tenant?: unknown } | undefined)?.tenant;
-      return typeof tenant === "string" && tenant.length <= 63 ? { tenant } : {};
-    },
+    rejection: rejectedTenant,
     concurrency: 4,
+    // Room for a release's drain (up to 20 s of evictions) besides the enforcement probes.
+    timeoutMs: 60_000,
     handle: async (event, ctx) => {
       const request = event.data;
-      const future = futureTimeReason(event.time, options.maxClockSkewMs);
-      if (future) throw permanent("FUTURE_EVENT_TIME", future);
+      const { tenant } = request;
+      refuseFutureTime(event.time, options);
       const { classes, kataClasses } = await runtimeClassesFor(ctx.kube, request, options);
-      const namespaces = tenantNamespaces(request.tenant, request.namespaces);
-      const { adopted } = await checkNamespaces(ctx.kube, request.tenant, namespaces);
-      const record = await readTenantRecord(ctx.kube, request.tenant);
-      const owner = checkOwner(
-        record,
-        { tenant: request.tenant, source: event.source },
-        options.tenantGrants,
-      );
-      const stamp = orderRequest(request.tenant, record, {
+      const namespaces = tenantNamespaces(tenant, request.namespaces);
+      const { adopted } = await checkNamespaces(ctx.kube, tenant, namespaces);
+      const record = await readTenantRecord(ctx.kube, tenant);
+      const owner = checkOwner(record, { tenant, source: event.source }, options.tenantGrants);
+      const stamp = orderRequest(tenant, record, {
         id: event.id,
         time: event.time ?? "",
         sequence: ctx.sequence,
       });
+      // Only now, once the request is known to be the newest: what it drops, refused before any write.
+      const releases = releasePlan(request, await tenantNamespacesOf(ctx.kube, tenant));
+      const drain = request.release === "drain";
+      await checkReleasable(ctx.kube, releases, drain);
       const tenantPlan = plan(
         request,
         classes,
@@ -72,26 +102,23 @@ export function provisionTenant(
         stampData(stamp, owner),
       );
       const applied = await applyPlan(ctx.kube, tenantPlan, classes.default, adopted);
-      for (const ns of namespaces) {
-        const note = `${adopted.includes(ns) ? "adopted into" : "provisioned for"} tenant ${request.tenant} (request ${event.id})`;
-        await recordEvent(
-          ctx.kube,
-          { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
-          {
-            reason: "TenantProvisioned",
-            action: "Provision",
-            note,
-            controller: "provision-tenant",
-            // One Event per (namespace, request): a retried or redelivered request records none again.
-            name: `${ns}.provisioned-${stableId(event.source, event.id)}`,
-          },
-        );
+      await recordProvisioned(ctx.kube, namespaces, adopted, { tenant, source: event.source, id: event.id });
+      const evicted: string[] = [];
+      for (const release of releases) {
+        const context = { tenant, source: event.source, requestId: event.id, drain };
+        evicted.push(...(await releaseNamespace(ctx.kube, release, context, FIELD_MANAGER)));
       }
-      ctx.log.info(
-        { tenant: request.tenant, namespaces, adopted, objects: applied.length },
-        "tenant provisioned",
-      );
-      await ctx.emit("tenant.provisioned", { tenant: request.tenant, namespaces, applied });
+      const released = releases.map((r) => r.name);
+      const removed = releases.flatMap(removedRefs);
+      ctx.log.info({ tenant, namespaces, adopted, released, objects: applied.length }, "tenant provisioned");
+      await ctx.emit("tenant.provisioned", {
+        tenant,
+        namespaces,
+        applied,
+        removed,
+        ...(released.length ? { released } : {}),
+        ...(evicted.length ? { evicted } : {}),
+      });
     },
   });
 }

@@ -2,17 +2,16 @@
 // label, only pods in the platform's Kata classes. It exists long before a new namespace gets that label,
 // so no pod slips in while a new tenant's own bindings are still on their way to being enforced.
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { PLATFORM_NAMESPACE, TENANT_LABEL } from "../../schemas/names.ts";
+import { TENANT_LABEL } from "../../schemas/names.ts";
+import { ENFORCEMENT_PROBE_LABEL, type ProbeScope } from "../../shared/enforcement-probe.ts";
 import { MANAGED_BY } from "../../shared/kube-apply.ts";
+import { serviceAccountUser } from "../../shared/platform-identities.ts";
 import { ADMISSION } from "./guard-policies.ts";
 
 export const KATA_FLOOR_POLICY = "icn-tenant-kata-only";
 export const PROBE_GUARD_POLICY = "icn-provision-tenant-dry-run-pods";
-/** A pod carrying it is refused by the policy named in its value: proof that the policy is enforced. */
-export const ENFORCEMENT_PROBE_LABEL = "icn.akraino.org/enforcement-probe";
-export type ProbeScope = "platform" | "tenant";
-/** provision-tenant creates pods only as server-side dry-runs (its enforcement probes). */
-export const PROVISION_TENANT_USER = `system:serviceaccount:${PLATFORM_NAMESPACE}:provision-tenant`;
+/** The functions that probe enforcement create pods only as server-side dry-runs (their probes). */
+export const PROBING_FUNCTIONS = ["provision-tenant", "cordon-tenant", "uncordon-tenant"] as const;
 
 const podCreate = {
   resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }],
@@ -52,7 +51,7 @@ function kataFloorPolicy(kataClasses: readonly string[]): KubernetesObject {
   } as KubernetesObject;
 }
 
-/** The probes need provision-tenant to create pods; this keeps that to dry-runs, which change nothing. */
+/** The probes need their functions to create pods; this keeps that to dry-runs, which change nothing. */
 function probeGuardPolicy(): KubernetesObject {
   return {
     apiVersion: ADMISSION,
@@ -61,13 +60,16 @@ function probeGuardPolicy(): KubernetesObject {
     spec: {
       matchConstraints: podCreate,
       matchConditions: [
-        { name: "provision-tenant", expression: `request.userInfo.username == '${PROVISION_TENANT_USER}'` },
+        {
+          name: "probing-function",
+          expression: `request.userInfo.username in [${PROBING_FUNCTIONS.map((f) => `'${serviceAccountUser(f)}'`).join(", ")}]`,
+        },
       ],
       failurePolicy: "Fail",
       validations: [
         {
           expression: "request.dryRun == true",
-          message: "provision-tenant creates pods only as server-side dry-runs (its enforcement probes)",
+          message: `${PROBING_FUNCTIONS.join(", ")} create pods only as server-side dry-runs (their enforcement probes)`,
           reason: "Forbidden",
         },
       ],

@@ -20,7 +20,11 @@ const refs = (objects: ReturnType<typeof plan>["cluster"]): string[] =>
 test("the cluster-wide Kata floor and the tenant's bindings come before any namespace carries the tenant label", () => {
   const cluster = refs(aPlan().cluster);
   expect(cluster).toContain("ValidatingAdmissionPolicyBinding//icn-tenant-kata-only");
-  expect(cluster.filter((r) => r.endsWith(".acme"))).toHaveLength(2);
+  expect(cluster.filter((r) => r.endsWith(".acme"))).toEqual([
+    "MutatingAdmissionPolicyBinding//icn-tenant-default-runtime-class.acme",
+    "ValidatingAdmissionPolicyBinding//icn-tenant-allowed-runtime-classes.acme",
+    "ValidatingAdmissionPolicyBinding//icn-tenant-cordon.acme",
+  ]);
   expect(cluster.some((r) => r.startsWith("Namespace//acme"))).toBe(false);
 });
 
@@ -56,4 +60,25 @@ test("the tenant's own runtime classes go into its parameters", () => {
     (o) => o.kind === "ConfigMap",
   ) as { data?: Record<string, string> };
   expect(params.data).toMatchObject({ allowedRuntimeClasses: "kata-clh", defaultRuntimeClass: "kata-clh" });
+});
+
+test("the cordon binding reads the tenant's state, and a tenant never cordoned (no state) passes", () => {
+  const binding = aPlan().cluster.find((o) => o.metadata?.name === "icn-tenant-cordon.acme") as {
+    spec?: Record<string, unknown>;
+  };
+  expect(binding.spec).toMatchObject({
+    policyName: "icn-tenant-cordon",
+    paramRef: { name: "tenant-acme.state", namespace: "icn-system", parameterNotFoundAction: "Allow" },
+    matchResources: { namespaceSelector: { matchLabels: { "icn.akraino.org/tenant": "acme" } } },
+  });
+});
+
+test("the quota's storage is set only when asked for, so a request that drops it removes it", () => {
+  const hard = (request: TenantRequest): Record<string, string> =>
+    (aPlan(request).namespaces[0]?.confine[1] as { spec: { hard: Record<string, string> } }).spec.hard;
+  expect(hard(aRequest({ quota: { storage: "10Gi" } }))).toMatchObject({
+    "requests.storage": "10Gi",
+    pods: "50",
+  });
+  expect(hard(aRequest({ quota: { pods: 7 } }))).not.toHaveProperty("requests.storage");
 });

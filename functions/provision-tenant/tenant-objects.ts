@@ -41,6 +41,8 @@ function resourceQuota(request: TenantRequest, namespace: string): KubernetesObj
         "limits.cpu": quota.cpu,
         "limits.memory": quota.memory,
         pods: String(quota.pods),
+        // No default: left out, the tenant's claims are not limited, and a re-request that drops it removes it.
+        ...(quota.storage ? { "requests.storage": quota.storage } : {}),
       },
     },
   } as KubernetesObject;

@@ -1,6 +1,6 @@
 // The clock-skew and tenant-pattern checks of one event, without a server.
-import { aTenantRequested } from "../../schemas/fixtures.ts";
-import { eventType } from "../../schemas/events.ts";
+import { aTenantCordonRequested, aTenantRequested } from "../../schemas/fixtures.ts";
+import { eventType, type EventName } from "../../schemas/events.ts";
 import { checkCandidate, type CheckContext } from "./check.ts";
 import type { Candidate } from "./decode.ts";
 import { parseSources } from "./sources.ts";
@@ -10,23 +10,29 @@ const [portal, ops] = parseSources([
   {
     name: "portal",
     token: "portal-token-long-enough",
-    allowedTypes: ["tenant.requested"],
+    allowedTypes: ["tenant.requested", "tenant.cordon-requested", "tenant.uncordon-requested"],
     sourcePattern: "https://portal.example.com",
     tenants: ["acme", "team-*"],
   },
   { name: "ops", token: "ops-token-long-enough-0", allowedTypes: ["tenant.requested"] },
 ]);
 
-function aCandidate(time: string, tenant = "acme", source = "https://portal.example.com/t/1"): Candidate {
+function aCandidate(
+  time: string,
+  tenant = "acme",
+  source = "https://portal.example.com/t/1",
+  name: EventName = "tenant.requested",
+): Candidate {
   const attributes = new Map<string, unknown>([
     ["specversion", "1.0"],
     ["id", "e-1"],
     ["source", source],
-    ["type", eventType("tenant.requested")],
+    ["type", eventType(name)],
     ["time", time],
     ["datacontenttype", "application/json"],
   ]);
-  const data = aTenantRequested({ tenant });
+  const data =
+    name === "tenant.requested" ? aTenantRequested({ tenant }) : { ...aTenantCordonRequested(), tenant };
   return { attributes, data, issues: [], where: (a) => a, dataPath: "data" };
 }
 
@@ -66,6 +72,17 @@ test("a source with tenants may request only those; one without may request any"
   const anyTenant = context({ source: ops! });
   expect(checkCandidate(aCandidate(now, "globex", "urn:icn:ingress:ops"), anyTenant).event).toBeDefined();
 });
+
+test.each(["tenant.cordon-requested", "tenant.uncordon-requested"] as const)(
+  "the same tenant patterns hold for %s",
+  (name) => {
+    const now = "2026-12-01T12:00:00Z";
+    const source = "https://portal.example.com/t/1";
+    expect(checkCandidate(aCandidate(now, "team-red", source, name), context()).event).toBeDefined();
+    const other = checkCandidate(aCandidate(now, "globex", source, name), context());
+    expect(other.forbidden.map((i) => i.path)).toEqual(["data.tenant"]);
+  },
+);
 
 test("an id past 256 characters is refused with the limit, as the NATS binding refuses it", () => {
   const candidate = aCandidate("2026-12-01T12:00:00Z");

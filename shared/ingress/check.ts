@@ -124,7 +124,7 @@ function sourceVerdict(c: Candidate, source: IngressSource, v: Verdict): void {
   v.forbidden.push({ path: c.where("source"), message });
 }
 
-/** A source configured with `tenants` may request only those tenants (docs/SECURITY.md: who may change a tenant). */
+/** A source configured with `tenants` may send events only for those tenants (docs/SECURITY.md: who may change a tenant). */
 function tenantVerdict(c: Candidate, source: IngressSource, tenant: string, v: Verdict): void {
   if (!source.tenants || tenantMatches(source.tenants, tenant)) return;
   const message = `source "${source.name}" may not request tenant "${tenant}" (only ${source.tenants.join(", ")})`;
@@ -139,7 +139,8 @@ function dataVerdict(c: Candidate, name: EventName, source: IngressSource, v: Ve
       message: i.message,
     }));
     v.invalid.push(...issues);
-  } else if (name === "tenant.requested") {
+  } else if (name.startsWith("tenant.")) {
+    // Every tenant event (requested, cordon, uncordon) names its tenant; the same grant covers them all.
     tenantVerdict(c, source, (parsed.data as EventData<"tenant.requested">).tenant, v);
   }
 }
