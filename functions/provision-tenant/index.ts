@@ -81,9 +81,7 @@ export function provisionTenant(
       const request = event.data;
       const { tenant } = request;
       refuseFutureTime(event.time, options);
-      const { classes, kataClasses } = await runtimeClassesFor(ctx.kube, request, options);
-      const namespaces = tenantNamespaces(tenant, request.namespaces);
-      const { adopted } = await checkNamespaces(ctx.kube, tenant, namespaces);
+      // Whose and how new first: a stale request is refused as stale, whatever else it would run into.
       const record = await readTenantRecord(ctx.kube, tenant);
       const owner = checkOwner(record, { tenant, source: event.source }, options.tenantGrants);
       const stamp = orderRequest(tenant, record, {
@@ -91,7 +89,10 @@ export function provisionTenant(
         time: event.time ?? "",
         sequence: ctx.sequence,
       });
-      // Only now, once the request is known to be the newest: what it drops, refused before any write.
+      const { classes, kataClasses } = await runtimeClassesFor(ctx.kube, request, options);
+      const namespaces = tenantNamespaces(tenant, request.namespaces);
+      const { adopted } = await checkNamespaces(ctx.kube, tenant, namespaces);
+      // What it drops: refused before any write when a namespace to release still runs pods.
       const releases = releasePlan(request, await tenantNamespacesOf(ctx.kube, tenant));
       const drain = request.release === "drain";
       await checkReleasable(ctx.kube, releases, drain);
