@@ -88,10 +88,12 @@ test(
   `every event schema: ${CASES} hostile data cases; reserved, look-alike and 64-character names refused`,
   async () => {
     const tally = new Tally();
+    const tried = new Set<string>();
     await holds(
       fc.property(
         anyEventName.chain((name) => fc.tuple(fc.constant(name), hostileData(name))),
         ([name, data]) => {
+          tried.add(name);
           const { value, ms } = timed(() => schemaVerdict(name, data));
           tally.add(value, ms);
         },
@@ -106,7 +108,8 @@ test(
     // The one name in the list that is fine: 63 characters is the longest DNS-1123 label.
     expect(TRICKY_NAMES.filter((t) => !refused.includes(t))).toEqual(["a".repeat(63)]);
     expect(tally.slowestMs).toBeLessThan(HANG_MS);
-    expect(EVENT_NAMES.length).toBe(9);
+    // Every schema the catalogue has was tried, whatever events a later change adds.
+    expect([...tried].sort()).toEqual([...EVENT_NAMES].sort());
   },
   SCENARIO_TIMEOUT_MS,
 );
