@@ -26,6 +26,12 @@ let node: string;
 const hosts: Host[] = [];
 const watching: Watchers[] = [];
 
+/**
+ * This suite's node is its own: other suites leave hundreds of unschedulable pods behind, which would
+ * fill any untainted Ready node the moment it appears.
+ */
+const OWN_NODE = { key: "icn-test/quarantine-running-pods", value: uniqueName("run"), effect: "NoSchedule" };
+
 const quarantine = (action: QuarantineOptions["action"]): ReturnType<typeof quarantineRuncPod> =>
   quarantineRuncPod({ action, dryRun: false, kata: kataRuntimeFromEnv({}), limiter: tokenBucket(600, 100) });
 
@@ -39,6 +45,7 @@ async function runningRuncPodInTenant(): Promise<V1Pod> {
       metadata: { name: uniqueName("legacy") },
       spec: {
         nodeSelector: { "kubernetes.io/hostname": node },
+        tolerations: [{ ...OWN_NODE, operator: "Equal" }],
         containers: [{ name: "c", image: "registry.example/legacy:1" }],
       },
     },
@@ -65,7 +72,7 @@ beforeAll(async () => {
   // The platform as installed: quarantine's claims live in its namespace.
   await applyBaseRbac();
   nc = await natsConnection();
-  node = (await createNode(core, { name: uniqueName("runc-node") })).metadata?.name ?? "";
+  node = (await createNode(core, { name: uniqueName("runc-node"), taints: [OWN_NODE] })).metadata?.name ?? "";
   await waitForNodeReady(core, node);
 });
 afterAll(async () => {
