@@ -1,12 +1,13 @@
 // How results reach the operator: aligned tables for people, JSON for scripts, progress only on a terminal.
 import { Option } from "commander";
 
-export const OUTPUT_FORMATS = ["table", "json"] as const;
+/** `wide` is the table with every value whole, as kubectl's `-o wide` shows more. */
+export const OUTPUT_FORMATS = ["table", "wide", "json"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Added to every command, so `--output json` works wherever a script needs it. */
 export function outputOption(): Option {
-  return new Option("-o, --output <format>", "table for people, json for scripts")
+  return new Option("-o, --output <format>", "table for people (wide: long values whole), json for scripts")
     .choices(OUTPUT_FORMATS)
     .default("table");
 }
@@ -14,7 +15,7 @@ export function outputOption(): Option {
 export interface Column<T> {
   header: string;
   value: (row: T) => string;
-  /** Cut longer values with an ellipsis (the json output keeps them whole). */
+  /** Cut longer values with an ellipsis (`-o wide` and the json output keep them whole). */
   max?: number;
 }
 
@@ -23,10 +24,14 @@ export function truncate(text: string, max: number): string {
 }
 
 /** Aligned columns; the last one is not padded, so long text does not leave trailing blanks. */
-export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = rows.map((row) =>
-    columns.map((c) => oneLine(c.max ? truncate(c.value(row), c.max) : c.value(row))),
-  );
+export function formatTable<T>(
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  format: OutputFormat = "table",
+): string {
+  const cut = (c: Column<T>, text: string): string =>
+    c.max && format !== "wide" ? truncate(text, c.max) : text;
+  const cells = rows.map((row) => columns.map((c) => oneLine(cut(c, c.value(row)))));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]?.length ?? 0)));
   const line = (values: readonly string[]): string =>
     values
@@ -38,9 +43,14 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
 
 const oneLine = (text: string): string => text.replace(/[\r\n]+/g, " ");
 
-export function printTable<T>(rows: readonly T[], columns: readonly Column<T>[], empty: string): void {
+export function printTable<T>(
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  empty: string,
+  format: OutputFormat = "table",
+): void {
   if (rows.length === 0) process.stdout.write(`${empty}\n`);
-  else process.stdout.write(`${formatTable(rows, columns)}\n`);
+  else process.stdout.write(`${formatTable(rows, columns, format)}\n`);
 }
 
 export function printJson(value: unknown): void {

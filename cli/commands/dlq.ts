@@ -45,6 +45,7 @@ async function ls(deps: CliDeps, opts: Out & { function?: string }): Promise<voi
         { header: "AGE", value: (d) => formatAge(Date.parse(d.at)) },
       ],
       "no dead letters",
+      opts.output,
     );
   });
 }

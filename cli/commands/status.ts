@@ -58,6 +58,7 @@ async function overview(session: Session, opts: { output: OutputFormat }): Promi
       { header: "LAST ERROR", value: (s) => s.lastError ?? "", max: 60 },
     ],
     "no functions have consumed this stream yet",
+    opts.output,
   );
 }
 
@@ -81,6 +82,7 @@ async function ofEvent(session: Session, id: string, opts: { output: OutputForma
       { header: "UPDATED", value: (o) => o.updatedAt },
     ],
     "",
+    opts.output,
   );
 }
 

@@ -91,3 +91,22 @@ test("status of an id nothing is known of exits 3 with what to do", async () => 
     /^error: nothing is known of event no-such-event.*; check the id, or look for it with icnctl tail/,
   );
 });
+
+test("-o wide shows a long error whole where the table cuts it", async () => {
+  const reason = `namespace acme-a5hd belongs to tenant acme-other, ${"and the useful part comes late ".repeat(2)}end`;
+  const wordy = fn("wordy", () => Promise.reject(permanent("POLICY_REFUSED", reason)));
+  const own = testConfig();
+  const wordyHost = await startTestHost(nc, own, [wordy]);
+  try {
+    const joined = newEvent({ name: "node.joined", source: "urn:test:wide", data: { node: "wide-node" } });
+    await publishEvent(jetstream(nc), own.prefix, joined);
+    await waitForOutcome(wordyHost, joined, "wordy", ["rejected"]);
+    const cut = await icnctl(["status", joined.id], cliEnv(own));
+    expect(cut.stdout).toContain("POLICY_REFUSED: namespace acme-a5hd belongs to tenant acme-…");
+    expect(cut.stdout).not.toContain("acme-other");
+    const wide = await icnctl(["status", joined.id, "-o", "wide"], cliEnv(own));
+    expect(wide.stdout).toContain(`POLICY_REFUSED: ${reason}`);
+  } finally {
+    await wordyHost.drain();
+  }
+});
