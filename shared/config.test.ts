@@ -1,4 +1,11 @@
-import { backoffFor, configFromEnv, DEFAULT_RETRY, namesFor, natsAuthFromEnv } from "./config.ts";
+import {
+  backoffFor,
+  configFromEnv,
+  DEFAULT_RETRY,
+  namesFor,
+  natsAuthFromEnv,
+  retrySummary,
+} from "./config.ts";
 
 test("the default retry schedule rides out a 20 s apiserver outage before the last attempt", () => {
   const waited = Array.from({ length: DEFAULT_RETRY.attempts - 1 }, (_, i) =>
@@ -39,4 +46,12 @@ test("settings are trimmed: a stray space never changes where a component connec
   expect(config.natsUrl).toBe("nats://bus:4222");
   expect(config.ackWaitMs).toBe(5000);
   expect(natsAuthFromEnv({ NATS_USER: "fn ", NATS_PASSWORD: "" })).toEqual({ user: "fn" });
+});
+
+test("the retry summary adds up the waits of the default policy: 9 attempts, 31.7 s between them", () => {
+  const summary = retrySummary(DEFAULT_RETRY);
+  expect(summary).toMatchObject({ attempts: 9, waitingMs: 31_700 });
+  expect(summary.text).toBe(
+    "an event that keeps failing is tried 9 times, then dead-lettered: 31.7 s of waits between attempts (0.2 s, 0.5 s, 1 s, 2 s, 4 s, 8 s, 8 s, 8 s) plus each attempt's own time",
+  );
 });

@@ -98,6 +98,21 @@ export function backoffFor(policy: RetryPolicy, attempt: number): number {
 }
 
 /**
+ * When an event that keeps failing is dead-lettered, said once from the policy itself (the docs point
+ * here, so they cannot disagree with it): the waits between attempts add up to `waitingMs`, and each
+ * attempt's own time (up to its deadline) comes on top.
+ */
+export function retrySummary(policy: RetryPolicy): { attempts: number; waitingMs: number; text: string } {
+  const waits = Array.from({ length: Math.max(0, policy.attempts - 1) }, (_, i) => backoffFor(policy, i + 1));
+  const waitingMs = waits.reduce((sum, ms) => sum + ms, 0);
+  const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+  const text =
+    `an event that keeps failing is tried ${policy.attempts} times, then dead-lettered: ` +
+    `${seconds(waitingMs)} of waits between attempts (${waits.map(seconds).join(", ")}) plus each attempt's own time`;
+  return { attempts: policy.attempts, waitingMs, text };
+}
+
+/**
  * How long one pull request waits on the server. A pull the server dropped (its node died, the
  * consumer's leader moved) is noticed only when it expires or two heartbeats (every half of it) go
  * missing: nats.js's 30 s default left a function stalled for about 43 s after a node loss. An idle

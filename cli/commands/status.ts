@@ -1,5 +1,6 @@
 // `icnctl status [event-id]`: each function's backlog and failures, or what each function did with one event.
 import { Command } from "commander";
+import { retrySummary } from "../../shared/config.ts";
 import type { Outcome } from "../../shared/host/outcomes.ts";
 import { functionConsumers } from "../consumers.ts";
 import { isStreamMissing, noEventsStream, withSession, type CliDeps, type Session } from "../context.ts";
@@ -60,6 +61,8 @@ async function overview(session: Session, opts: { output: OutputFormat }): Promi
     "no functions have consumed this stream yet",
     opts.output,
   );
+  // When a failing event reaches the dead letters, from this configuration: the docs point here.
+  process.stdout.write(`\n${retrySummary(session.config.retry).text}\n`);
 }
 
 async function ofEvent(session: Session, id: string, opts: { output: OutputFormat }): Promise<void> {

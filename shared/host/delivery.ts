@@ -36,6 +36,8 @@ export interface Delivery {
   results: string[];
   /** The `received` record of a handler that ran long, being stored: the final record waits for it. */
   received?: Promise<void>;
+  /** Why the attempt before this one failed: a `received` record keeps showing it while this one runs. */
+  lastError?: { code: string; message: string };
 }
 
 /** Header a replay or redrive carries, so its results are new events rather than repeats. */
@@ -90,6 +92,7 @@ async function runDelivery(deps: DeliveryDeps, delivery: Delivery): Promise<void
     if (isSettled(prior)) return delivery.msg.ack(); // done before a crash
     if (prior?.state === "dead-lettered") return delivery.msg.term("dead-lettered before a crash");
     delivery.attempt = attemptAfter(prior);
+    delivery.lastError = prior?.error;
   }
   const loop = crashLoop(delivery.deliveries, deps.retry);
   if (loop) return settleFailure(deps, decoded, delivery, loop);

@@ -43,7 +43,7 @@ export async function recordReceived(
   delivery: Delivery,
 ): Promise<void> {
   try {
-    await record(deps, event, delivery, { state: "received" });
+    await record(deps, event, delivery, { state: "received", error: delivery.lastError });
   } catch (err) {
     deps.log.warn({ err, eventId: event.id, function: deps.fn.name }, "could not record received");
   }

@@ -1,7 +1,7 @@
 // icnctl status against the real nats-server: per-function backlog and failures, and one event's outcomes.
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { RuntimeConfig } from "../../shared/config.ts";
+import { DEFAULT_RETRY, retrySummary, type RuntimeConfig } from "../../shared/config.ts";
 import { IcnError, permanent } from "../../shared/errors.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { defineFunction, type AnyFunction } from "../../shared/function.ts";
@@ -65,6 +65,8 @@ test("status shows each function's pending, in-flight, redeliveries, dead letter
   expect(table.stdout).toMatch(/^FUNCTION +PENDING +IN-FLIGHT +REDELIVERIES +DEAD LETTERS +LAST ERROR$/m);
   expect(table.stdout).toMatch(/^broken +0 +0 +\d+ +1 +KUBE_CONFLICT: always conflicting$/m);
   expect(table.stdout).toMatch(/^idle +1 +0 +0 +0$/m);
+  // The platform's retry policy, so nobody has to work out when an event will be dead-lettered.
+  expect(table.stdout).toContain(`\n${retrySummary(DEFAULT_RETRY).text}\n`);
 });
 
 test("status <event-id> shows what each function did with the event", async () => {

@@ -39,7 +39,10 @@ const worker = defineFunction({
   handle: async (event, ctx) => {
     await effects.record({ id: event.id, attempt: ctx.attempt });
     const node = event.data.node;
-    if (node.startsWith("slow")) await new Promise<void>((resolve) => gates.set(node, resolve));
+    if (node.startsWith("stumbling") && ctx.attempt === 1)
+      throw new IcnError("KUBE_UNAVAILABLE", "the first try found the apiserver down");
+    if (node.startsWith("slow") || node.startsWith("stumbling"))
+      await new Promise<void>((resolve) => gates.set(node, resolve));
     if (node.startsWith("flaky") && ctx.attempt <= 3)
       throw new IcnError("KUBE_UNAVAILABLE", `try ${ctx.attempt} failed`);
     if (node.startsWith("broken"))
@@ -160,6 +163,18 @@ test("a handler still running after a second shows as received, then as what it 
   // The received record went first and was waited for: nothing late overwrites the final state.
   await new Promise((r) => setTimeout(r, 1500));
   expect((await host.outcomes.get(event, "worker"))?.state).toBe("succeeded");
+});
+
+test("while a retry runs long, its received record still shows why the attempt before failed", async () => {
+  const event = nodeJoined("stumbling-1");
+  await publishEvent(jetstream(nc), config.prefix, event);
+  const running = await waitForOutcome(host, event, "worker", ["received"]);
+  expect(running).toMatchObject({
+    attempts: 2,
+    error: { code: "KUBE_UNAVAILABLE", message: "the first try found the apiserver down" },
+  });
+  gates.get("stumbling-1")!();
+  expect(await waitForOutcome(host, event, "worker", ["succeeded"])).toMatchObject({ attempts: 2 });
 });
 
 test("outcome records expire with the dead letters they describe, so the bucket does not grow for ever", async () => {
