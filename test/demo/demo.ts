@@ -69,6 +69,11 @@ async function main(): Promise<number> {
     console.log(
       `  with kubectl: source .icn/env && kubectl get nodes -L icn.akraino.org/kata && kubectl get pods -n ${names.tenant} -L icn.akraino.org/quarantine`,
     );
+    // The run's events stay on the bus under its own prefix: what just happened can be looked at again.
+    const icnctl = `ICN_SUBJECT_PREFIX=${rt.config.prefix} npm run --silent icnctl --`;
+    console.log(`  its events: ${icnctl} tail --no-follow`);
+    console.log(`  per function: ${icnctl} status`);
+    console.log(`  one event's story: ${icnctl} status <event-id from tail>`);
     return 0;
   } catch (err) {
     console.log(`\n${say.summary()}`);

@@ -1,7 +1,6 @@
 // The demo's platform side: the functions in an in-process host and the two watchers, on a prefix of its own.
 import { KubeConfig } from "@kubernetes/client-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
+import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { labelKataNode } from "../../functions/label-kata-node/index.ts";
 import {
@@ -35,7 +34,7 @@ export interface DemoRuntime {
   host: Host;
   watchers: Watchers;
   functions: string[];
-  /** Stops the watchers, drains the host and removes the demo's streams. */
+  /** Stops the watchers and drains the host; the run's streams stay, for icnctl to show what happened. */
   stop(): Promise<void>;
 }
 
@@ -56,16 +55,6 @@ function demoFunctions(): AnyFunction[] {
       limiter: tokenBucket(30, 5),
     }),
   ] as AnyFunction[];
-}
-
-async function removeStreams(nc: NatsConnection, config: RuntimeConfig): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  for (const stream of [config.eventsStream, config.deadLetterStream])
-    await jsm.streams.delete(stream).catch(() => false);
-  await new Kvm(nc)
-    .open(config.outcomesBucket)
-    .then((kv) => kv.destroy())
-    .catch(() => false);
 }
 
 /** `tenant` and `run` scope the watchers to this run's namespace and nodes: a shared platform has others. */
@@ -110,7 +99,6 @@ export async function startRuntime(
     stop: async () => {
       await watchers.stop();
       await host.drain();
-      await removeStreams(nc, config);
       await nc.close();
     },
   };
