@@ -1,18 +1,23 @@
-// The apiserver's own count of the requests it served (apiserver_request_total on /metrics, read as the admin), by
-// verb and resource: what a phase cost the apiserver, whoever asked.
+// The apiserver's own account of a phase, read from its /metrics as the admin: the requests it served
+// (apiserver_request_total, by verb and resource, whoever asked) and the time its admission plugins took.
 import { request } from "node:https";
 import type { RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 
-/** Requests served so far, by "VERB resource[/subresource][ dry-run]". */
-export type RequestCounts = Map<string, number>;
+/** One metric's series summed by a key made of their labels; a series whose key is undefined is left out. */
+export type Series = Map<string, number>;
 
 /** KWOK renewing its nodes' Leases, as kubelets do: the cluster's heartbeat, not anything a phase asked for. */
 const HEARTBEAT = new Set(["leases"]);
 
-async function get(kc: KubeConfig, path: string): Promise<string> {
+export async function scrape(kc: KubeConfig): Promise<string> {
   const server = new URL(kc.getCurrentCluster()?.server ?? "");
-  const options: RequestOptions = { host: server.hostname, port: server.port, path, method: "GET" };
+  const options: RequestOptions = {
+    host: server.hostname,
+    port: server.port,
+    path: "/metrics",
+    method: "GET",
+  };
   await kc.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
     const req = request(options, (res) => {
@@ -20,7 +25,7 @@ async function get(kc: KubeConfig, path: string): Promise<string> {
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (body += chunk));
       res.on("end", () =>
-        res.statusCode === 200 ? resolve(body) : reject(new Error(`GET ${path}: ${res.statusCode} ${body}`)),
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`GET /metrics: ${res.statusCode} ${body}`)),
       );
     });
     req.on("error", reject);
@@ -28,38 +33,49 @@ async function get(kc: KubeConfig, path: string): Promise<string> {
   });
 }
 
-export function parseRequestCounts(metrics: string): RequestCounts {
-  const counts: RequestCounts = new Map();
-  for (const line of metrics.split("\n")) {
-    if (!line.startsWith("apiserver_request_total{")) continue;
+function series(
+  text: string,
+  metric: string,
+  keyOf: (labels: Record<string, string>) => string | undefined,
+): Series {
+  const sums: Series = new Map();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${metric}{`)) continue;
     const labels: Record<string, string> = Object.fromEntries(
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] ?? "", m[2] ?? ""]),
     );
-    if (HEARTBEAT.has(labels.resource ?? "")) continue;
-    const sub = labels.subresource ? `/${labels.subresource}` : "";
-    const dryRun = labels.dry_run ? " dry-run" : "";
-    const key = `${labels.verb} ${labels.resource}${sub}${dryRun}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
+    const key = keyOf(labels);
+    if (key !== undefined)
+      sums.set(key, (sums.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
   }
-  return counts;
+  return sums;
 }
 
-export async function requestCounts(kc: KubeConfig): Promise<RequestCounts> {
-  return parseRequestCounts(await get(kc, "/metrics"));
-}
+/** Requests served, by "VERB resource[/subresource][ dry-run]", heartbeats left out. */
+export const requestCounts = (text: string): Series =>
+  series(text, "apiserver_request_total", (l) => {
+    if (HEARTBEAT.has(l.resource ?? "")) return undefined;
+    return `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ""}${l.dry_run ? " dry-run" : ""}`;
+  });
 
-export interface RequestCost {
+/** Seconds each admission plugin spent on creates, by "plugin step". */
+export const admissionSeconds = (text: string): Series =>
+  series(text, "apiserver_admission_controller_admission_duration_seconds_sum", (l) =>
+    l.operation === "CREATE" ? `${l.name} ${l.type}` : undefined,
+  );
+
+export interface Cost {
   total: number;
   /** The largest contributors, per unit, largest first. */
   top: [string, number][];
 }
 
-/** The requests served between two readings, per unit of work (a tenant, a pod). */
-export function costPer(before: RequestCounts, after: RequestCounts, units: number): RequestCost {
+/** What grew between two readings, per unit of work (a tenant, a pod). */
+export function costPer(before: Series, after: Series, units: number): Cost {
   const delta = [...after].map(([key, n]): [string, number] => [key, (n - (before.get(key) ?? 0)) / units]);
   const top = delta.filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   return { total: top.reduce((sum, [, n]) => sum + n, 0), top: top.slice(0, 8) };
 }
 
-export const describeCost = (cost: RequestCost): string =>
-  cost.top.map(([key, n]) => `${key} ${n.toFixed(1)}`).join(", ");
+export const describeCost = (cost: Cost, scale = 1, digits = 1): string =>
+  cost.top.map(([key, n]) => `${key} ${(n * scale).toFixed(digits)}`).join(", ");

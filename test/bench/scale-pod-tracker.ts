@@ -3,7 +3,7 @@
 import { Watch, type V1Pod } from "@kubernetes/client-node";
 import type { Kube } from "../../shared/kube.ts";
 import { listWatch, type ListWatchHandle } from "../../shared/sources/list-watch.ts";
-import { progress } from "./support.ts";
+import { ticker } from "./scale-results.ts";
 
 export interface TrackedPod {
   namespace: string;
@@ -76,13 +76,10 @@ export class PodTracker {
   /** Resolves once `done` holds; `say` reports every 10 s; the error says where things stood. */
   async until(what: string, done: () => boolean, say: () => string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let said = Date.now();
+    const tick = ticker();
     while (!done()) {
       if (Date.now() > deadline) throw new Error(`${what}: not done after ${timeoutMs} ms (${say()})`);
-      if (Date.now() - said > 10_000) {
-        progress(`${what}: ${say()}`);
-        said = Date.now();
-      }
+      tick(() => `${what}: ${say()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -5,6 +5,7 @@ import { KATA_RUNTIME_LABEL } from "../../schemas/names.ts";
 import { kataRuntimeFromEnv } from "../../shared/kata.ts";
 import { eventually, impersonating } from "../harness/servers.ts";
 import { pool } from "./bus-timing.ts";
+import { admissionSeconds, costPer, describeCost, scrape } from "./scale-apiserver.ts";
 import { poolNodes } from "./scale-join.ts";
 import {
   POD_TENANT_LABEL,
@@ -17,6 +18,7 @@ import {
   type TenantWorkload,
 } from "./scale-plan.ts";
 import { PodTracker, type TrackedPod } from "./scale-pod-tracker.ts";
+import { ticker } from "./scale-results.ts";
 import { progress, round } from "./support.ts";
 
 export interface PodsResult {
@@ -123,24 +125,29 @@ export async function createTenantPods(
   };
   const order = roundRobin(tenants);
   const running = (p: TrackedPod): boolean => p.phase === "Running";
+  const say = (): string =>
+    `${tracker.count((p) => p.node !== undefined)} scheduled, ${tracker.count(running)} running of ${order.length}`;
   try {
     await tracker.synced;
     progress(
       `pods: ${order.length} pods of ${tenants.length} tenants, created as their admins, ${IN_FLIGHT} at a time`,
     );
+    const before = admissionSeconds(await scrape(ctx.kube.config));
     const started = performance.now();
+    const tick = ticker();
     let created = 0;
     await pool(order, IN_FLIGHT, async ({ tenant, index }) => {
       const body = tenantPod(ctx.run, tenant.name, index, tenant.pods[index] as PodShape);
       // A 429 or a 5xx from a loaded apiserver is tried again; a refusal would fail every try, and then the run.
       await eventually(() => asAdmin(tenant).createNamespacedPod({ namespace: tenant.name, body }), 60_000);
       onCreated(++created, order.length);
+      tick(() => `pods: ${created}/${order.length} created, ${say()}`);
     });
+    const admission = costPer(before, admissionSeconds(await scrape(ctx.kube.config)), order.length);
     progress(
-      `pods: ${order.length} created in ${((performance.now() - started) / 1000).toFixed(1)} s; waiting until all run`,
+      `pods: ${order.length} created in ${((performance.now() - started) / 1000).toFixed(1)} s; waiting until all run. ` +
+        `Admission per create ${(admission.total * 1000).toFixed(0)} ms: ${describeCost(admission, 1000, 0)} ms`,
     );
-    const say = (): string =>
-      `${tracker.count((p) => p.node !== undefined)} scheduled, ${tracker.count(running)} running of ${order.length}`;
     await tracker.until(
       "pods",
       () => tracker.count(running) >= order.length,

@@ -14,6 +14,7 @@ import {
 } from "./scale-plan.ts";
 import { nodesWeighed, PodTracker, type TrackedPod } from "./scale-pod-tracker.ts";
 import { aPod } from "./scale-pods.ts";
+import { ticker } from "./scale-results.ts";
 import { progress } from "./support.ts";
 
 /** Nodes and pods of one placement run (`<run>-shared`, `<run>-dedicated`). */
@@ -74,11 +75,34 @@ async function clusterNodes(ctx: ScaleContext): Promise<number> {
   return list.items.length + (list.metadata?.remainingItemCount ?? 0);
 }
 
-export async function placeAll(
-  ctx: ScaleContext,
-  run: { tag: string; namespace: string; runtimeClass: string; overhead: PodShape },
-  pods: PlannedPod[],
-): Promise<Placement> {
+async function createPods(ctx: ScaleContext, run: PlacementRun, pods: PlannedPod[]): Promise<void> {
+  const tick = ticker();
+  let created = 0;
+  await pool(pods, IN_FLIGHT, async (p) => {
+    const labels = { [PLACEMENT_LABEL]: run.tag, [GROUP_LABEL]: p.group, [POD_TENANT_LABEL]: p.tenant };
+    const body = aPod({
+      name: p.name,
+      labels,
+      nodeSelector: { [GROUP_LABEL]: p.group },
+      taint: taintOf(run.tag),
+      shape: p.shape,
+      runtimeClassName: run.runtimeClass,
+    });
+    await ctx.kube.core.createNamespacedPod({ namespace: run.namespace, body });
+    created++;
+    tick(() => `${run.tag}: ${created}/${pods.length} pods created`);
+  });
+}
+
+export interface PlacementRun {
+  /** `<run>-shared` or `<run>-dedicated`: on every node and pod of the placement. */
+  tag: string;
+  namespace: string;
+  runtimeClass: string;
+  overhead: PodShape;
+}
+
+export async function placeAll(ctx: ScaleContext, run: PlacementRun, pods: PlannedPod[]): Promise<Placement> {
   const { tag, namespace } = run;
   const tracker = new PodTracker(ctx.kube, `${PLACEMENT_LABEL}=${tag}`);
   const made = new Map<string, number>();
@@ -89,20 +113,7 @@ export async function placeAll(
     progress(
       `${tag}: ${[...made.values()].reduce((a, b) => a + b, 0)} nodes (the lower bound); creating ${pods.length} pods`,
     );
-    await pool(pods, IN_FLIGHT, async (p) => {
-      const labels = { [PLACEMENT_LABEL]: tag, [GROUP_LABEL]: p.group, [POD_TENANT_LABEL]: p.tenant };
-      const spec = {
-        name: p.name,
-        labels,
-        nodeSelector: { [GROUP_LABEL]: p.group },
-        taint: taintOf(tag),
-        shape: p.shape,
-      };
-      await ctx.kube.core.createNamespacedPod({
-        namespace,
-        body: aPod({ ...spec, runtimeClassName: run.runtimeClass }),
-      });
-    });
+    await createPods(ctx, run, pods);
     for (let round = 0; ; round++) {
       // Settled: every pod bound, or turned down by the scheduler after it saw every node there is now.
       const nodes = await clusterNodes(ctx);

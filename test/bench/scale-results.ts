@@ -9,6 +9,16 @@ export interface Seen {
   data: Record<string, unknown>;
 }
 
+/** A progress line at most every 10 s: the phases run for minutes, and a person watches them. */
+export function ticker(everyMs = 10_000): (message: () => string) => void {
+  let said = Date.now();
+  return (message) => {
+    if (Date.now() - said < everyMs) return;
+    said = Date.now();
+    progress(message());
+  };
+}
+
 type KeyOf = (data: Record<string, unknown>, causeId: string) => string;
 
 /** The node or tenant a result names, for results that carry one. */
@@ -36,7 +46,7 @@ export class ResultLog {
   /** Resolves once every key has a result; says how far it is every 10 s; the error names what is missing. */
   async waitFor(what: string, keys: readonly string[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let said = Date.now();
+    const say = ticker();
     for (;;) {
       const missing = keys.filter((k) => !this.seen.has(k));
       if (missing.length === 0) return;
@@ -44,10 +54,7 @@ export class ResultLog {
         throw new Error(
           `${what}: ${missing.length} of ${keys.length} had no result after ${timeoutMs} ms (first: ${missing.slice(0, 5).join(", ")})`,
         );
-      if (Date.now() - said > 10_000) {
-        progress(`${what}: ${keys.length - missing.length}/${keys.length}`);
-        said = Date.now();
-      }
+      say(() => `${what}: ${keys.length - missing.length}/${keys.length}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

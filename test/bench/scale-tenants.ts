@@ -2,7 +2,7 @@
 // last are timed (the cost of one tenant must not grow with the tenants already there), the apiserver counts requests.
 import { jetstream } from "@nats-io/jetstream";
 import { newEvent, publishEvent } from "../../shared/events.ts";
-import { costPer, describeCost, requestCounts } from "./scale-apiserver.ts";
+import { costPer, describeCost, requestCounts, scrape } from "./scale-apiserver.ts";
 import { quotaFor, type PodShape, type ScaleContext, type TenantWorkload } from "./scale-plan.ts";
 import { byTenant, ResultLog } from "./scale-results.ts";
 import { percentile, progress, round } from "./support.ts";
@@ -43,7 +43,7 @@ async function batch(
   }
   const tenants = requests.map((r) => r.tenant);
   const names = tenants.map((t) => t.name);
-  await results.waitFor("tenants: batch", names, 120_000 + tenants.length * 5_000);
+  await results.waitFor("tenants: this batch provisioned", names, 120_000 + tenants.length * 5_000);
   return tenants.length / ((results.lastAt(names) - started) / 1000);
 }
 
@@ -59,7 +59,7 @@ export async function provisionTenants(
   const rates: number[] = [];
   try {
     progress(`tenants: ${tenants.length} requested through the bus, ${BATCH} at a time`);
-    const before = await requestCounts(ctx.kube.config);
+    const before = requestCounts(await scrape(ctx.kube.config));
     for (let i = 0; i < tenants.length; i += BATCH) {
       const requests = tenants
         .slice(i, i + BATCH)
@@ -71,7 +71,7 @@ export async function provisionTenants(
         `tenants: ${done}/${tenants.length}, this batch ${rate.toFixed(2)} tenants/s, host peak RSS ${hostRss().toFixed(0)} MB`,
       );
     }
-    const cost = costPer(before, await requestCounts(ctx.kube.config), tenants.length);
+    const cost = costPer(before, requestCounts(await scrape(ctx.kube.config)), tenants.length);
     progress(`tenants: apiserver requests per tenant ${cost.total.toFixed(1)}: ${describeCost(cost)}`);
     const latencies = results.latencies(sentAt);
     const rejected = [...results.seen]
