@@ -68,6 +68,15 @@ test("provisions a tenant: namespaces, quota, limits, isolation, admins, policie
   });
 });
 
+test("releases a namespace the next request drops, with its own token", async () => {
+  const request = { tenant, admins: [{ kind: "User", name: `alice-${tenant}` }], namespaces: [tenant] };
+  const { outcome } = await rig.send("tenant.requested", request, "provision-tenant");
+  expect(outcome).toMatchObject({ state: "succeeded" });
+  const released = await core.readNamespace({ name: `${tenant}-dev` });
+  expect(released.metadata?.labels?.["icn.akraino.org/tenant"]).toBeUndefined();
+  expect(released.metadata?.labels?.["icn.akraino.org/released-from"]).toBe(tenant);
+});
+
 describe("the apiserver allows exactly what it uses", () => {
   const rbac = "rbac.authorization.k8s.io";
   const admission = "admissionregistration.k8s.io";
@@ -97,6 +106,8 @@ describe("the apiserver allows exactly what it uses", () => {
       { verb: "patch", group: admission, resource: "validatingadmissionpolicybindings", name: "x.t" },
     ],
     ["write parameters in icn-system", { verb: "patch", resource: "configmaps", namespace: "icn-system" }],
+    // The apiserver's condition for creating a policy whose parameters are ConfigMaps (a fresh cluster's first tenant).
+    ["read ConfigMaps anywhere", { verb: "get", resource: "configmaps", name: "*", namespace: "*" }],
     ["create events", { verb: "create", group: "events.k8s.io", resource: "events", namespace: "t" }],
     [
       "read RuntimeClasses (Kata by handler)",
@@ -108,6 +119,32 @@ describe("the apiserver allows exactly what it uses", () => {
     [
       "replace the admins' RoleBinding someone else wrote",
       { verb: "update", group: rbac, resource: "rolebindings", name: "icn-tenant-admins", namespace: "t" },
+    ],
+    // Reconcile: find the tenant's namespaces and whether one to release still runs pods, drain it, strip it.
+    ["list namespaces", { verb: "list", resource: "namespaces" }],
+    ["list pods", { verb: "list", resource: "pods", namespace: "t" }],
+    ["evict pods", { verb: "create", resource: "pods", subresource: "eviction", namespace: "t" }],
+    [
+      "delete the admins' binding of a released namespace",
+      { verb: "delete", group: rbac, resource: "rolebindings", name: "icn-tenant-admins", namespace: "t" },
+    ],
+    [
+      "delete the quota",
+      { verb: "delete", resource: "resourcequotas", name: "icn-tenant-quota", namespace: "t" },
+    ],
+    [
+      "delete the limits",
+      { verb: "delete", resource: "limitranges", name: "icn-tenant-limits", namespace: "t" },
+    ],
+    [
+      "delete the isolation policy",
+      {
+        verb: "delete",
+        group: "networking.k8s.io",
+        resource: "networkpolicies",
+        name: "icn-tenant-isolation",
+        namespace: "t",
+      },
     ],
   ])("may %s", async (_, attributes) => {
     expect(await can(asFunction, attributes)).toBe(true);
@@ -136,6 +173,22 @@ describe("the apiserver allows exactly what it uses", () => {
       { verb: "patch", group: admission, resource: "validatingadmissionpolicies", name: "other" },
     ],
     ["write ConfigMaps outside icn-system", { verb: "patch", resource: "configmaps", namespace: "t" }],
+    ["delete pods (it only evicts)", { verb: "delete", resource: "pods", namespace: "t" }],
+    [
+      "delete any other RoleBinding",
+      { verb: "delete", group: rbac, resource: "rolebindings", name: "ops", namespace: "t" },
+    ],
+    ["delete any other quota", { verb: "delete", resource: "resourcequotas", name: "other", namespace: "t" }],
+    [
+      "delete any other NetworkPolicy",
+      {
+        verb: "delete",
+        group: "networking.k8s.io",
+        resource: "networkpolicies",
+        name: "icn-quarantine",
+        namespace: "t",
+      },
+    ],
   ])("may not %s", async (_, attributes) => {
     expect(await can(asFunction, attributes)).toBe(false);
   });
@@ -164,6 +217,32 @@ describe("what it must not do is refused", () => {
     const refused = await attempt(() => mine.objects.serverSideApply(binding, { fieldManager: "t" }));
     expect(refused).toMatchObject({ ok: false, status: 403 });
     expect(refused.message).toMatch(/escalat|bind/i);
+  });
+
+  test("deleting a RoleBinding or a pod that is not the platform's", async () => {
+    const namespace = uniqueName("keep");
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    const rbacApi = admin.makeApiClient(RbacAuthorizationV1Api);
+    await rbacApi.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: "ops" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "ops" }],
+      },
+    });
+    const pod = { metadata: { name: "keep" }, spec: { containers: [{ name: "c", image: "x" }] } };
+    await core.createNamespacedPod({ namespace, body: pod });
+    const mine = asFunction.makeApiClient(RbacAuthorizationV1Api);
+    expect(await attempt(() => mine.deleteNamespacedRoleBinding({ name: "ops", namespace }))).toMatchObject({
+      status: 403,
+    });
+    const myCore = asFunction.makeApiClient(CoreV1Api);
+    expect(await attempt(() => myCore.deleteNamespacedPod({ name: "keep", namespace }))).toMatchObject({
+      status: 403,
+    });
+    await rbacApi.readNamespacedRoleBinding({ name: "ops", namespace });
+    await core.readNamespacedPod({ name: "keep", namespace });
   });
 
   test("reading secrets", async () => {
