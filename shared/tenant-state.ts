@@ -113,7 +113,7 @@ async function requireCordonBinding(kube: Kube, tenant: string): Promise<void> {
 }
 
 /** Proof at the apiserver, per namespace: a cordoned tenant's probe is refused by its cordon; an active one's is not. */
-function stateEnforced(tenant: string, state: TenantState): (answer: ProbeAnswer) => boolean {
+export function stateEnforced(tenant: string, state: TenantState): (answer: ProbeAnswer) => boolean {
   const cordoned = frozenMessage(tenant, "cordoned");
   return state === "active"
     ? (answer) => answer.admitted || !answer.message.includes(cordoned)
