@@ -4,7 +4,13 @@ import { RELEASED_LABEL } from "../../schemas/names.ts";
 import { ENFORCEMENT_PROBE_LABEL, type ProbeScope } from "../../shared/enforcement-probe.ts";
 import { MANAGED_BY } from "../../shared/kube-apply.ts";
 import { CORDON_POLICY } from "../../shared/tenant-state.ts";
-import { ADMISSION, labelOf, notThePlatform, type ResourceRule } from "./guard-builder.ts";
+import {
+  ADMISSION,
+  clusterWideBinding,
+  labelOf,
+  notThePlatform,
+  type ResourceRule,
+} from "./guard-builder.ts";
 
 export const RELEASED_POLICY = "icn-tenant-released-namespace";
 
@@ -103,11 +109,6 @@ export function freezePolicies(platformIdentities: readonly string[]): Kubernete
   return [
     cordonPolicy(platformIdentities),
     releasedPolicy(platformIdentities),
-    {
-      apiVersion: ADMISSION,
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name: RELEASED_POLICY, labels: { ...MANAGED_BY } },
-      spec: { policyName: RELEASED_POLICY, validationActions: ["Deny"] },
-    } as KubernetesObject,
+    clusterWideBinding(RELEASED_POLICY),
   ];
 }

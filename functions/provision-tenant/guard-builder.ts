@@ -77,6 +77,16 @@ export function guardObjects(guard: Guard, platformIdentities: readonly string[]
   return [policy, binding] as KubernetesObject[];
 }
 
+/** A validating policy's binding with no selector of its own: the policy's constraints say where it applies. */
+export function clusterWideBinding(policyName: string): KubernetesObject {
+  return {
+    apiVersion: ADMISSION,
+    kind: "ValidatingAdmissionPolicyBinding",
+    metadata: { name: policyName, labels: { ...MANAGED_BY } },
+    spec: { policyName, validationActions: ["Deny"] },
+  } as KubernetesObject;
+}
+
 /** A validating guard's spec: refuse (403 Forbidden) unless the CEL expression holds, saying why. */
 export function refuseUnless(expression: string, messageExpression: string): Record<string, unknown> {
   return { validations: [{ expression, messageExpression, reason: "Forbidden" }] };

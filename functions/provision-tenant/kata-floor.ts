@@ -6,7 +6,7 @@ import { TENANT_LABEL } from "../../schemas/names.ts";
 import { ENFORCEMENT_PROBE_LABEL, type ProbeScope } from "../../shared/enforcement-probe.ts";
 import { MANAGED_BY } from "../../shared/kube-apply.ts";
 import { serviceAccountUser } from "../../shared/platform-identities.ts";
-import { ADMISSION } from "./guard-policies.ts";
+import { ADMISSION, clusterWideBinding } from "./guard-builder.ts";
 
 export const KATA_FLOOR_POLICY = "icn-tenant-kata-only";
 export const PROBE_GUARD_POLICY = "icn-provision-tenant-dry-run-pods";
@@ -79,17 +79,10 @@ function probeGuardPolicy(): KubernetesObject {
 
 /** Both policies with their cluster-wide bindings; applied before any tenant namespace is labelled. */
 export function kataFloorPolicies(kataClasses: readonly string[]): KubernetesObject[] {
-  const binding = (policyName: string): KubernetesObject =>
-    ({
-      apiVersion: ADMISSION,
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name: policyName, labels: { ...MANAGED_BY } },
-      spec: { policyName, validationActions: ["Deny"] },
-    }) as KubernetesObject;
   return [
     kataFloorPolicy(kataClasses),
-    binding(KATA_FLOOR_POLICY),
+    clusterWideBinding(KATA_FLOOR_POLICY),
     probeGuardPolicy(),
-    binding(PROBE_GUARD_POLICY),
+    clusterWideBinding(PROBE_GUARD_POLICY),
   ];
 }
