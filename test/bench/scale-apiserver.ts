@@ -1,5 +1,5 @@
 // The apiserver's own account of a phase, read from its /metrics as the admin: the requests it served
-// (apiserver_request_total, by verb and resource, whoever asked) and the time its admission plugins took.
+// (apiserver_request_total, by verb and resource, whoever asked) and the time its admission plugins took per create.
 import { request } from "node:https";
 import type { RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -58,11 +58,43 @@ export const requestCounts = (text: string): Series =>
     return `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ""}${l.dry_run ? " dry-run" : ""}`;
   });
 
-/** Seconds each admission plugin spent on creates, by "plugin step". */
-export const admissionSeconds = (text: string): Series =>
-  series(text, "apiserver_admission_controller_admission_duration_seconds_sum", (l) =>
-    l.operation === "CREATE" ? `${l.name} ${l.type}` : undefined,
-  );
+/** Seconds each admission plugin spent on creates, by "plugin step", and how many creates it saw. */
+export function admissionTimes(text: string): { seconds: Series; calls: Series } {
+  const key = (l: Record<string, string>): string | undefined =>
+    l.operation === "CREATE" ? `${l.name} ${l.type}` : undefined;
+  return {
+    seconds: series(text, "apiserver_admission_controller_admission_duration_seconds_sum", key),
+    calls: series(text, "apiserver_admission_controller_admission_duration_seconds_count", key),
+  };
+}
+
+type Admission = ReturnType<typeof admissionTimes>;
+
+/** Each plugin's mean time per create between two readings (ms), the slowest first. */
+export function admissionMeans(before: Admission, after: Admission): [string, number][] {
+  return [...after.seconds]
+    .map(([key, seconds]): [string, number] => {
+      const calls = (after.calls.get(key) ?? 0) - (before.calls.get(key) ?? 0);
+      return [key, calls > 0 ? ((seconds - (before.seconds.get(key) ?? 0)) * 1000) / calls : 0];
+    })
+    .sort((a, b) => b[1] - a[1]);
+}
+
+export const describeMeans = (means: [string, number][], top = 4): string =>
+  means
+    .slice(0, top)
+    .map(([key, ms]) => `${key} ${ms.toFixed(1)} ms`)
+    .join(", ");
+
+/** The mean of the tenant policies' two admission steps per create (ms): what grows with their bindings. */
+export const policyAdmissionMs = (means: [string, number][]): number =>
+  means
+    .filter(([key]) => /^(Mutating|Validating)AdmissionPolicy /.test(key))
+    .reduce((sum, [, ms]) => sum + ms, 0);
+
+/** The CPU the apiserver process has used so far (s): what a phase cost it, however long it waited for a core. */
+export const apiserverCpuSeconds = (text: string): number =>
+  Number(/^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? NaN);
 
 export interface Cost {
   total: number;
@@ -77,5 +109,5 @@ export function costPer(before: Series, after: Series, units: number): Cost {
   return { total: top.reduce((sum, [, n]) => sum + n, 0), top: top.slice(0, 8) };
 }
 
-export const describeCost = (cost: Cost, scale = 1, digits = 1): string =>
-  cost.top.map(([key, n]) => `${key} ${(n * scale).toFixed(digits)}`).join(", ");
+export const describeCost = (cost: Cost): string =>
+  cost.top.map(([key, n]) => `${key} ${n.toFixed(1)}`).join(", ");

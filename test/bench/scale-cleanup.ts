@@ -15,7 +15,7 @@ const unlessMissing = (err: unknown): void => {
 };
 
 /** The run's pods in these namespaces, at once: the API forgets them without waiting for a kubelet. */
-export async function removePods(ctx: ScaleContext, namespaces: string[]): Promise<void> {
+async function removePods(ctx: ScaleContext, namespaces: string[]): Promise<void> {
   await pool(namespaces, IN_FLIGHT, (namespace) =>
     ctx.kube.core
       .deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 })

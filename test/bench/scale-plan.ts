@@ -12,20 +12,27 @@ export interface ScaleSizes {
   pods: number;
   /** pod.unsafe events published while the pods are created. */
   quarantine: number;
+  /** The workload placed shared and then dedicated: its own size, since it needs no tenant provisioned. */
+  sharing: { tenants: number; pods: number };
 }
 
-export const FULL_SIZE: ScaleSizes = { nodes: 1000, tenants: 1000, pods: 10_000, quarantine: 100 };
+const FULL = { nodes: 1000, tenants: 1000, pods: 10_000, quarantine: 100 };
 
-/** BENCH_SCALE multiplies every size (0.05 for a quick run); BENCH_NODES, BENCH_TENANTS, BENCH_PODS set one alone. */
+/**
+ * BENCH_SCALE multiplies every size (0.05 for a quick run); BENCH_NODES, BENCH_TENANTS, BENCH_PODS set one
+ * alone; BENCH_SHARING_SCALE sizes the shared-vs-dedicated workload apart (BENCH_SCALE by default).
+ */
 export function sizesFromEnv(env: NodeJS.ProcessEnv = process.env): ScaleSizes {
   const scale = Number(env.BENCH_SCALE ?? 1);
-  const size = (name: string, full: number): number =>
-    Number(env[name] ?? Math.max(4, Math.round(full * scale)));
+  const sharing = Number(env.BENCH_SHARING_SCALE ?? scale);
+  const scaled = (full: number, by: number): number => Math.max(4, Math.round(full * by));
+  const size = (name: string, full: number): number => Number(env[name] ?? scaled(full, scale));
   return {
-    nodes: size("BENCH_NODES", FULL_SIZE.nodes),
-    tenants: size("BENCH_TENANTS", FULL_SIZE.tenants),
-    pods: size("BENCH_PODS", FULL_SIZE.pods),
-    quarantine: size("BENCH_QUARANTINE", FULL_SIZE.quarantine),
+    nodes: size("BENCH_NODES", FULL.nodes),
+    tenants: size("BENCH_TENANTS", FULL.tenants),
+    pods: size("BENCH_PODS", FULL.pods),
+    quarantine: size("BENCH_QUARANTINE", FULL.quarantine),
+    sharing: { tenants: scaled(FULL.tenants, sharing), pods: scaled(FULL.pods, sharing) },
   };
 }
 

@@ -5,7 +5,14 @@ import { KATA_RUNTIME_LABEL } from "../../schemas/names.ts";
 import { kataRuntimeFromEnv } from "../../shared/kata.ts";
 import { eventually, impersonating } from "../harness/servers.ts";
 import { pool } from "./bus-timing.ts";
-import { admissionSeconds, costPer, describeCost, scrape } from "./scale-apiserver.ts";
+import {
+  admissionMeans,
+  admissionTimes,
+  apiserverCpuSeconds,
+  describeMeans,
+  policyAdmissionMs,
+  scrape,
+} from "./scale-apiserver.ts";
 import { poolNodes } from "./scale-join.ts";
 import {
   POD_TENANT_LABEL,
@@ -132,7 +139,7 @@ export async function createTenantPods(
     progress(
       `pods: ${order.length} pods of ${tenants.length} tenants, created as their admins, ${IN_FLIGHT} at a time`,
     );
-    const before = admissionSeconds(await scrape(ctx.kube.config));
+    const before = await scrape(ctx.kube.config);
     const started = performance.now();
     const tick = ticker();
     let created = 0;
@@ -143,10 +150,12 @@ export async function createTenantPods(
       onCreated(++created, order.length);
       tick(() => `pods: ${created}/${order.length} created, ${say()}`);
     });
-    const admission = costPer(before, admissionSeconds(await scrape(ctx.kube.config)), order.length);
+    const after = await scrape(ctx.kube.config);
+    const admission = admissionMeans(admissionTimes(before), admissionTimes(after));
+    const cpuMs = ((apiserverCpuSeconds(after) - apiserverCpuSeconds(before)) * 1000) / order.length;
     progress(
       `pods: ${order.length} created in ${((performance.now() - started) / 1000).toFixed(1)} s; waiting until all run. ` +
-        `Admission per create ${(admission.total * 1000).toFixed(0)} ms: ${describeCost(admission, 1000, 0)} ms`,
+        `Apiserver CPU ${cpuMs.toFixed(0)} ms a pod; admission per create: ${describeMeans(admission)}`,
     );
     await tracker.until(
       "pods",
@@ -159,7 +168,20 @@ export async function createTenantPods(
     progress(`pods: ${order.length} running in ${seconds.toFixed(1)} s (${say()})`);
     return {
       ...result,
-      figures: { pods: order.length, pods_per_s: round(order.length / seconds, 2), ...result.figures },
+      figures: {
+        pods: order.length,
+        pods_per_s: round(order.length / seconds, 2),
+        pod_admission_ms: round(
+          admission.reduce((sum, [, ms]) => sum + ms, 0),
+          1,
+        ),
+        pod_quota_admission_ms: round(
+          admission.find(([key]) => key.startsWith("ResourceQuota"))?.[1] ?? 0,
+          1,
+        ),
+        pod_policy_admission_ms: round(policyAdmissionMs(admission), 1),
+        ...result.figures,
+      },
       running: tracker.count(running),
     };
   } finally {

@@ -11,6 +11,9 @@ import type { ScaleContext } from "./scale-plan.ts";
 import { byCause, ResultLog } from "./scale-results.ts";
 import { percentile, progress, round } from "./support.ts";
 
+/** Where the runc pods live: a namespace of the run's, labelled a tenant's once they are in it. */
+export const legacyNamespace = (run: string): string => `${run}-legacy`;
+
 export class QuarantineUnderLoad {
   readonly #ctx: ScaleContext;
   readonly #pods: V1Pod[];
@@ -26,8 +29,8 @@ export class QuarantineUnderLoad {
 
   /** The runc pods, in a namespace then labelled a tenant's (as adopted workloads are); nothing is published yet. */
   static async prepare(ctx: ScaleContext, count: number): Promise<QuarantineUnderLoad> {
-    progress(`quarantine: ${count} runc pods in ${ctx.run}-legacy, a namespace that then becomes a tenant's`);
-    const namespace = `${ctx.run}-legacy`;
+    const namespace = legacyNamespace(ctx.run);
+    progress(`quarantine: ${count} runc pods in ${namespace}, a namespace that then becomes a tenant's`);
     return new QuarantineUnderLoad(ctx, await unsafePods(ctx.kube.core, namespace, count));
   }
 
@@ -40,10 +43,6 @@ export class QuarantineUnderLoad {
       this.#publishing.push(publishEvent(jetstream(this.#ctx.nc), this.#ctx.prefix, event));
     }
   };
-
-  get namespace(): string {
-    return `${this.#ctx.run}-legacy`;
-  }
 
   async figures(): Promise<Record<string, number>> {
     try {

@@ -66,6 +66,8 @@ export async function sharedVersusDedicated(
       `sharing: dedicated, ${dedicatedNodes} nodes (lower bound ${bounds.dedicated_nodes_lower_bound})`,
     );
     return {
+      sharing_tenants: tenants.length,
+      sharing_pods: pods,
       shared_nodes: sharedNodes,
       dedicated_nodes: dedicatedNodes,
       sharing_ratio: round(dedicatedNodes / sharedNodes, 2),
