@@ -1,15 +1,25 @@
 // How results reach the operator: aligned tables for people, JSON for scripts, progress only on a terminal.
 import { Option } from "commander";
 
-/** `wide` is the table with every value whole, as kubectl's `-o wide` shows more. */
+/** `wide` is the table with every value whole, as kubectl's `-o wide` shows more; only where values are cut. */
 export const OUTPUT_FORMATS = ["table", "wide", "json"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** Added to every command, so `--output json` works wherever a script needs it. */
-export function outputOption(): Option {
-  return new Option("-o, --output <format>", "table for people (wide: long values whole), json for scripts")
-    .choices(OUTPUT_FORMATS)
-    .default("table");
+/**
+ * Added to every command, so `--output json` works wherever a script needs it; `wide` only on the
+ * commands whose tables cut long values.
+ */
+export function outputOption(options: { wide?: boolean } = {}): Option {
+  return options.wide
+    ? new Option(
+        "-o, --output <format>",
+        "table for people, json for scripts, wide: the table with long values whole",
+      )
+        .choices(OUTPUT_FORMATS)
+        .default("table")
+    : new Option("-o, --output <format>", "table for people, json for scripts")
+        .choices(["table", "json"])
+        .default("table");
 }
 
 export interface Column<T> {

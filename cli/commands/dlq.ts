@@ -176,7 +176,7 @@ export function dlqCommand(deps: CliDeps): Command {
     .command("ls")
     .description("list dead letters (the ID column is what show and redrive take)")
     .option("--function <name>", "only this function's")
-    .addOption(outputOption())
+    .addOption(outputOption({ wide: true }))
     .action((opts: Out & { function?: string }) => ls(deps, opts));
   dlq
     .command("show")

@@ -95,7 +95,7 @@ export function statusCommand(deps: CliDeps): Command {
       "per function: pending, in-flight, redeliveries, dead letters, last error; or, with an event id, what each function did with it",
     )
     .argument("[event-id]", "an event id (exit code 3 when nothing is known of it)")
-    .addOption(outputOption())
+    .addOption(outputOption({ wide: true }))
     .action((id: string | undefined, opts: { output: OutputFormat }) =>
       withSession(deps, (session) => (id ? ofEvent(session, id, opts) : overview(session, opts))),
     );
