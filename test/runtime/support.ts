@@ -69,10 +69,14 @@ export class SideEffects {
   }
 }
 
+/**
+ * Polls `probe` until it gives a value. The default wait is a guard against hanging, not a speed claim:
+ * on a loaded 2-core machine one provisioning with its probes and drains took longer than 30 s.
+ */
 export async function waitUntil<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
