@@ -3,7 +3,8 @@
 import { AdmissionregistrationV1Api } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE, TENANT_LABEL } from "../../schemas/names.ts";
 import { pool } from "./bus-timing.ts";
-import { POOL_LABEL, type ScaleContext } from "./scale-plan.ts";
+import { eventually } from "../harness/servers.ts";
+import { POOL_LABEL, slices, type ScaleContext } from "./scale-plan.ts";
 import { progress } from "./support.ts";
 
 const IN_FLIGHT = 16;
@@ -17,9 +18,20 @@ const unlessMissing = (err: unknown): void => {
 /** The run's pods in these namespaces, at once: the API forgets them without waiting for a kubelet. */
 async function removePods(ctx: ScaleContext, namespaces: string[]): Promise<void> {
   await pool(namespaces, IN_FLIGHT, (namespace) =>
-    ctx.kube.core
-      .deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 })
-      .then(() => undefined, unlessMissing),
+    eventually(() =>
+      ctx.kube.core
+        .deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 })
+        .then(() => undefined, unlessMissing),
+    ),
+  );
+}
+
+/** Slice by slice, each tried again until the apiserver has done it: a loaded one times out on a thousand nodes at once. */
+export async function removeNodes(ctx: ScaleContext, selector: string): Promise<void> {
+  await pool(slices(selector), 4, (labelSelector) =>
+    eventually(async () => {
+      await ctx.kube.core.deleteCollectionNode({ labelSelector });
+    }, 300_000),
   );
 }
 
@@ -28,7 +40,7 @@ export async function removeRun(ctx: ScaleContext, tenants: string[], namespaces
   const { core } = ctx.kube;
   progress(`cleanup: ${namespaces.length} namespaces, the run's nodes, ${tenants.length} tenants' bindings`);
   await removePods(ctx, namespaces);
-  await core.deleteCollectionNode({ labelSelector: `${POOL_LABEL}=${ctx.run}` });
+  await removeNodes(ctx, `${POOL_LABEL}=${ctx.run}`);
   await pool(namespaces, IN_FLIGHT, (name) =>
     core.deleteNamespace({ name }).then(() => undefined, unlessMissing),
   );

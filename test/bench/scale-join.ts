@@ -5,7 +5,14 @@ import { KATA_LABEL, KATA_RUNTIME_LABEL } from "../../schemas/names.ts";
 import { kataInstall } from "../../shared/kata-node.ts";
 import { createNode } from "../harness/nodes.ts";
 import { pool } from "./bus-timing.ts";
-import { cpuFeaturesOf, NODE_SHAPE, POOL_LABEL, poolTaint, type ScaleContext } from "./scale-plan.ts";
+import {
+  cpuFeaturesOf,
+  NODE_SHAPE,
+  POOL_LABEL,
+  poolTaint,
+  sliceOf,
+  type ScaleContext,
+} from "./scale-plan.ts";
 import { byNode, ResultLog, stepFigures } from "./scale-results.ts";
 import { progress } from "./support.ts";
 
@@ -50,7 +57,7 @@ export async function joinNodes(ctx: ScaleContext, count: number): Promise<JoinR
     const started = performance.now();
     await pool([...names.entries()], IN_FLIGHT, async ([i, name]) => {
       createdAt.set(name, performance.now());
-      const labels = { [POOL_LABEL]: ctx.run };
+      const labels = { [POOL_LABEL]: ctx.run, ...sliceOf(i) };
       const shape = { name, capacity: { ...NODE_SHAPE }, cpuFeatures: cpuFeaturesOf(i), labels };
       await createNode(ctx.kube.core, { ...shape, taints: [poolTaint(ctx.run)] });
     });

@@ -53,6 +53,18 @@ export const POOL_LABEL = "icn-bench/pool";
 export const WORKLOAD_LABEL = "icn-bench/workload";
 export const POD_TENANT_LABEL = "icn-bench/tenant";
 
+/**
+ * Which of SLICES slices an object of the run is in: removing ten thousand pods or a thousand nodes in one
+ * delete-collection outlasts the apiserver's request timeout on a loaded machine, a slice does not.
+ */
+export const SLICE_LABEL = "icn-bench/slice";
+const SLICES = 50;
+export const sliceOf = (i: number): Record<string, string> => ({ [SLICE_LABEL]: String(i % SLICES) });
+
+/** One selector per slice of what `selector` selects. */
+export const slices = (selector: string): string[] =>
+  Array.from({ length: SLICES }, (_, i) => `${selector},${SLICE_LABEL}=${i}`);
+
 export const poolTaint = (run: string): V1Taint => ({ key: POOL_LABEL, value: run, effect: "NoSchedule" });
 export const tolerating = (taint: V1Taint): V1Toleration => ({ ...taint, operator: "Equal" });
 

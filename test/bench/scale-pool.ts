@@ -10,9 +10,13 @@ import {
   nodesAtLeast,
   POD_TENANT_LABEL,
   type PodShape,
+  sliceOf,
+  slices,
   type ScaleContext,
 } from "./scale-plan.ts";
 import { nodesWeighed, PodTracker, type TrackedPod } from "./scale-pod-tracker.ts";
+import { eventually } from "../harness/servers.ts";
+import { removeNodes } from "./scale-cleanup.ts";
 import { aPod } from "./scale-pods.ts";
 import { ticker } from "./scale-results.ts";
 import { progress } from "./support.ts";
@@ -51,12 +55,13 @@ async function addNodes(
     made.set(group, from + count);
     return Array.from({ length: count }, (_, k) => ({ group, name: `${group}-${from + k}` }));
   });
-  await pool(names, IN_FLIGHT, async ({ group, name }) => {
+  await pool([...names.entries()], IN_FLIGHT, async ([index, { group, name }]) => {
     const labels = {
       [PLACEMENT_LABEL]: tag,
       [GROUP_LABEL]: group,
       [KATA_LABEL]: "enabled",
       [KATA_RUNTIME_LABEL]: "true",
+      ...sliceOf(index),
     };
     const shape = { name, capacity: { ...NODE_SHAPE }, cpuFeatures: [CPU_FEATURES.intelVmx], labels };
     await createNode(ctx.kube.core, { ...shape, taints: [taintOf(tag)] });
@@ -78,8 +83,13 @@ async function clusterNodes(ctx: ScaleContext): Promise<number> {
 async function createPods(ctx: ScaleContext, run: PlacementRun, pods: PlannedPod[]): Promise<void> {
   const tick = ticker();
   let created = 0;
-  await pool(pods, IN_FLIGHT, async (p) => {
-    const labels = { [PLACEMENT_LABEL]: run.tag, [GROUP_LABEL]: p.group, [POD_TENANT_LABEL]: p.tenant };
+  await pool([...pods.entries()], IN_FLIGHT, async ([i, p]) => {
+    const labels = {
+      [PLACEMENT_LABEL]: run.tag,
+      [GROUP_LABEL]: p.group,
+      [POD_TENANT_LABEL]: p.tenant,
+      ...sliceOf(i),
+    };
     const body = aPod({
       name: p.name,
       labels,
@@ -127,16 +137,24 @@ export async function placeAll(ctx: ScaleContext, run: PlacementRun, pods: Plann
         900_000,
       );
       const pending = pods.filter((p) => tracker.pods.get(key(p))?.node === undefined);
-      if (pending.length === 0) return { used: usedNodes(tracker), rounds: round };
+      if (pending.length === 0) {
+        const placement = { used: usedNodes(tracker), rounds: round };
+        await removeAll(ctx, tag, namespace);
+        return placement;
+      }
       const more = boundsOf(pending, run.overhead);
       progress(
         `${tag}: ${pending.length} pods did not fit; ${[...more.values()].reduce((a, b) => a + b, 0)} more nodes for ${more.size} groups`,
       );
       await addNodes(ctx, tag, more, made);
     }
+  } catch (err) {
+    await removeAll(ctx, tag, namespace).catch((e: unknown) =>
+      progress(`${tag}: cleanup failed: ${String(e)}`),
+    );
+    throw err;
   } finally {
     await tracker.stop();
-    await removeAll(ctx, tag, namespace);
   }
 }
 
@@ -149,9 +167,13 @@ function usedNodes(tracker: PodTracker): Map<string, number> {
   return new Map([...nodes].map(([group, set]) => [group, set.size]));
 }
 
-/** The run's pods at once (no kubelet needs to finish them: they are gone from the API), then its nodes. */
+/** The run's pods (gone from the API at once: no kubelet needs to finish them), then its nodes. */
 async function removeAll(ctx: ScaleContext, tag: string, namespace: string): Promise<void> {
-  const labelSelector = `${PLACEMENT_LABEL}=${tag}`;
-  await ctx.kube.core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 });
-  await ctx.kube.core.deleteCollectionNode({ labelSelector });
+  const selector = `${PLACEMENT_LABEL}=${tag}`;
+  await pool(slices(selector), 4, (labelSelector) =>
+    eventually(async () => {
+      await ctx.kube.core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 });
+    }, 300_000),
+  );
+  await removeNodes(ctx, selector);
 }
