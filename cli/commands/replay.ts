@@ -65,12 +65,13 @@ function selectorOf(opts: ReplayOptions): ReplaySelector {
   };
 }
 
-interface Sent {
+export interface Sent {
   record: ReplayRecord;
   failed: { seq: number; function: string; error: string }[];
 }
 
-async function send(session: Session, plan: ReplayPlan, deps: CliDeps, reason: string): Promise<Sent> {
+/** Publishes the plan to each event's functions and records it in the audit stream (the console's replay too). */
+export async function send(session: Session, plan: ReplayPlan, deps: CliDeps, reason: string): Promise<Sent> {
   const replayId = `replay-${randomBytes(6).toString("hex")}`;
   const total = plan.events.reduce((n, e) => n + e.functions.length, 0);
   const record: ReplayRecord = {
