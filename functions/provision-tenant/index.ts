@@ -13,34 +13,14 @@ import {
   stampData,
   tenantNamespacesOf,
 } from "../../shared/tenant-record.ts";
-import type { RuntimeClasses } from "./admission-policies.ts";
-import { checkRequestedClasses, verifyKataClasses } from "./kata-classes.ts";
+import { runtimeClassesFor } from "./kata-classes.ts";
 import { optionsFromEnv, type ProvisionTenantOptions } from "./options.ts";
 import { checkNamespaces } from "./ownership.ts";
 import { applyPlan, FIELD_MANAGER, plan } from "./provision.ts";
 import { checkReleasable, releaseNamespace, releasePlan, removedRefs } from "./release.ts";
-import type { TenantRequest } from "./tenant-objects.ts";
 
 export { optionsFromEnv, type ProvisionTenantOptions } from "./options.ts";
 export { FIELD_MANAGER, plan } from "./provision.ts";
-
-/** The request's classes, or the platform's verified Kata classes; refused unless every one is verified Kata. */
-async function runtimeClassesFor(
-  kube: Kube,
-  request: TenantRequest,
-  options: ProvisionTenantOptions,
-): Promise<{ classes: RuntimeClasses; kataClasses: string[] }> {
-  const verified = await verifyKataClasses(kube, options.kata);
-  const preferred = verified.kata.includes(options.defaultRuntimeClass)
-    ? options.defaultRuntimeClass
-    : verified.kata[0];
-  const classes = request.runtimeClasses ?? {
-    allowed: verified.kata,
-    default: preferred ?? options.defaultRuntimeClass,
-  };
-  checkRequestedClasses(classes, verified);
-  return { classes, kataClasses: verified.kata };
-}
 
 async function recordProvisioned(
   kube: Kube,

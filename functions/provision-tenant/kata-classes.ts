@@ -3,6 +3,8 @@ import { permanent } from "../../shared/errors.ts";
 import { notKataReason, readRuntimeClass, type KataRuntime } from "../../shared/kata.ts";
 import type { Kube } from "../../shared/kube.ts";
 import type { RuntimeClasses } from "./admission-policies.ts";
+import type { ProvisionTenantOptions } from "./options.ts";
+import type { TenantRequest } from "./tenant-objects.ts";
 
 /** The platform's classes whose RuntimeClass exists with a Kata handler, and why each other one does not count. */
 export async function verifyKataClasses(
@@ -34,4 +36,22 @@ export function checkRequestedClasses(
       verified.refused.get(name) ?? `runtime class ${name} is not one of the platform's Kata classes`;
     throw permanent("NOT_KATA_CLASS", `${why}; a tenant's pods run in Kata VMs: choose among ${choices}`);
   }
+}
+
+/** The request's classes, or the platform's verified Kata classes; refused unless every one is verified Kata. */
+export async function runtimeClassesFor(
+  kube: Kube,
+  request: TenantRequest,
+  options: ProvisionTenantOptions,
+): Promise<{ classes: RuntimeClasses; kataClasses: string[] }> {
+  const verified = await verifyKataClasses(kube, options.kata);
+  const preferred = verified.kata.includes(options.defaultRuntimeClass)
+    ? options.defaultRuntimeClass
+    : verified.kata[0];
+  const classes = request.runtimeClasses ?? {
+    allowed: verified.kata,
+    default: preferred ?? options.defaultRuntimeClass,
+  };
+  checkRequestedClasses(classes, verified);
+  return { classes, kataClasses: verified.kata };
 }
