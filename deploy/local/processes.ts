@@ -76,17 +76,26 @@ export async function stopDaemon(pidsDir: string, name: string, graceMs = 10_000
   return true;
 }
 
-/** A port that was free on 127.0.0.1 a moment ago (the kernel picks it, so parallel runs differ). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Below Linux's ephemeral range (32768–60999): a port the kernel hands out for listen(0) is also what it hands
+// to outgoing connections, and with a thousand KWOK nodes' connections one of those took etcd's port before
+// etcd could bind it. A random port here is only ever taken by another deliberate listener.
+const PORT_RANGE = { from: 20_000, to: 32_000 } as const;
+
+function listensOn(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
+}
+
+/** A port that was free on 127.0.0.1 a moment ago, chosen at random so that parallel runs differ. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    if (await listensOn(port)) return port;
+  }
+  throw new Error(`no free port on 127.0.0.1 between ${PORT_RANGE.from} and ${PORT_RANGE.to}`);
 }
 
 /** Polls `probe` until it returns true; fails with the log's tail so the cause is on screen. */

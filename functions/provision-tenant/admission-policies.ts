@@ -8,6 +8,7 @@ import { CORDON_POLICY, cordonBindingName, stateName } from "../../shared/tenant
 import { freezePolicies, RELEASED_POLICY } from "./freeze-policies.ts";
 import { ADMISSION, GUARD_POLICY, guardPolicies } from "./guard-policies.ts";
 import { KATA_FLOOR_POLICY, kataFloorPolicies, probeRule } from "./kata-floor.ts";
+import { paramAnchors } from "./param-anchors.ts";
 
 export { paramsName } from "../../shared/tenant-record.ts";
 
@@ -117,6 +118,7 @@ export function sharedPolicies(
     allowedClassesPolicy(),
     ...guardPolicies(platformIdentities),
     ...freezePolicies(platformIdentities),
+    ...paramAnchors({ mutating: POLICY.defaultClass, validating: POLICY.allowedClasses }),
   ];
 }
 

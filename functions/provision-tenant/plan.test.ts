@@ -82,3 +82,15 @@ test("the quota's storage is set only when asked for, so a request that drops it
   });
   expect(hard(aRequest({ quota: { pods: 7 } }))).not.toHaveProperty("requests.storage");
 });
+
+test("every paramKind plugin keeps an anchor binding that carries no tenant label, so removing a tenant never removes it", () => {
+  const anchors = aPlan().cluster.filter((o) => o.metadata?.name?.endsWith(".param-anchor"));
+  expect(anchors.map((o) => o.kind).sort()).toEqual([
+    "MutatingAdmissionPolicyBinding",
+    "ValidatingAdmissionPolicyBinding",
+  ]);
+  for (const anchor of anchors) {
+    expect(anchor.metadata?.labels?.["icn.akraino.org/tenant"]).toBeUndefined();
+    expect(JSON.stringify(anchor)).toContain('"paramRef"');
+  }
+});

@@ -37,23 +37,20 @@ export async function removeNodes(ctx: ScaleContext, selector: string): Promise<
 
 /**
  * Pods, then the joined nodes, then the namespaces (their controllers finish the rest), then the tenants'
- * bindings and parameters, but for the first tenant's. kube-apiserver 1.36 stops resolving ConfigMap
- * parameters for good once no binding names that kind (kubernetes/kubernetes#130887): removing the last
- * tenant's bindings would leave every later tenant refused until the apiserver restarts. The first
- * tenant's pair keeps the kind in use; it binds only its deleted namespace.
+ * bindings and parameters. All of them: the platform's anchor bindings keep the apiserver resolving
+ * parameters when no tenant is left (functions/provision-tenant/param-anchors.ts).
  */
 export async function removeRun(ctx: ScaleContext, tenants: string[], namespaces: string[]): Promise<void> {
   const { core } = ctx.kube;
-  const removed = tenants.slice(1);
-  progress(`cleanup: ${namespaces.length} namespaces, the run's nodes, ${removed.length} tenants' bindings`);
+  progress(`cleanup: ${namespaces.length} namespaces, the run's nodes, ${tenants.length} tenants' bindings`);
   await removePods(ctx, namespaces);
   await removeNodes(ctx, `${POOL_LABEL}=${ctx.run}`);
   await pool(namespaces, IN_FLIGHT, (name) =>
     core.deleteNamespace({ name }).then(() => undefined, unlessMissing),
   );
   const admission = ctx.kube.config.makeApiClient(AdmissionregistrationV1Api);
-  for (let i = 0; i < removed.length; i += CHUNK) {
-    const labelSelector = `${TENANT_LABEL} in (${removed.slice(i, i + CHUNK).join(",")})`;
+  for (let i = 0; i < tenants.length; i += CHUNK) {
+    const labelSelector = `${TENANT_LABEL} in (${tenants.slice(i, i + CHUNK).join(",")})`;
     await admission.deleteCollectionMutatingAdmissionPolicyBinding({ labelSelector });
     await admission.deleteCollectionValidatingAdmissionPolicyBinding({ labelSelector });
     await core.deleteCollectionNamespacedConfigMap({ namespace: PLATFORM_NAMESPACE, labelSelector });

@@ -171,6 +171,7 @@ export async function createTenantPods(
       figures: {
         pods: order.length,
         pods_per_s: round(order.length / seconds, 2),
+        pod_apiserver_cpu_ms: round(cpuMs, 1),
         pod_admission_ms: round(
           admission.reduce((sum, [, ms]) => sum + ms, 0),
           1,

@@ -1,15 +1,15 @@
 // apiserver outage: kube-apiserver stops mid-run and comes back; the retry schedule rides it out and nothing is dead-lettered.
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { statePaths, type StatePaths } from "../../deploy/local/paths.ts";
-import { down, restartApiserver, up } from "../../deploy/local/platform.ts";
+import { restartApiserver } from "../../deploy/local/platform.ts";
 import { optionsFromEnv, quarantineRuncPod } from "../../functions/quarantine-runc-pod/index.ts";
 import { configFromEnv, DEFAULT_RETRY } from "../../shared/config.ts";
 import type { Host } from "../../shared/host/host.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
+import { startOwnKube, stopOwnKube } from "../harness/own-platform.ts";
 import { natsConnection, uniqueName } from "../harness/servers.ts";
 import { startTestHost, waitUntil } from "../runtime/support.ts";
 import { removeRunStreams } from "./cleanup.ts";
@@ -31,29 +31,11 @@ const config = configFromEnv({ ...process.env, ICN_SUBJECT_PREFIX: run, ICN_HTTP
 let nc: NatsConnection | undefined;
 let host: Host | undefined;
 
-/** A kube platform of this suite's own (etcd, apiserver, controller-manager) on the shared NATS. */
-async function ownPlatform(): Promise<KubeConfig> {
-  const saved = { nats: process.env.ICN_NATS_URL, kube: process.env.ICN_KUBECONFIG };
-  process.env.ICN_NATS_URL = process.env.NATS_URL;
-  delete process.env.ICN_KUBECONFIG;
-  try {
-    const platform = await up(() => {}, paths);
-    const kc = new KubeConfig();
-    kc.loadFromFile(platform.kubeconfig);
-    return kc;
-  } finally {
-    if (saved.nats === undefined) delete process.env.ICN_NATS_URL;
-    else process.env.ICN_NATS_URL = saved.nats;
-    if (saved.kube !== undefined) process.env.ICN_KUBECONFIG = saved.kube;
-  }
-}
-
 afterAll(async () => {
   await host?.drain().catch(() => undefined);
   if (nc) await removeRunStreams(nc, config);
   await nc?.close();
-  await down(paths);
-  rmSync(paths.root, { recursive: true, force: true });
+  await stopOwnKube(paths);
 });
 
 async function settledCount(h: Host): Promise<number> {
@@ -67,7 +49,7 @@ test(
   async () => {
     const testStarted = Date.now();
     expect(config.retry).toBe(DEFAULT_RETRY);
-    const kc = await ownPlatform();
+    const kc = await startOwnKube(paths);
     nc = await natsConnection();
     const functions = [provisionTenantAsHarness(), quarantineRuncPod(optionsFromEnv({}))];
     host = await startTestHost(nc, config, functions, kubeFromConfig(kc));
