@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
+import { consoleCommand } from "../console/command.ts";
 import { repoRoot } from "../deploy/local/paths.ts";
 import { envString } from "../shared/env.ts";
 import { dlqCommand } from "./commands/dlq.ts";
@@ -14,6 +15,7 @@ import { ingressCommand, notifyCommand } from "./commands/serve.ts";
 import { runCommand } from "./commands/run.ts";
 import { statusCommand } from "./commands/status.ts";
 import { tailCommand } from "./commands/tail.ts";
+import { tenantCommand } from "./commands/tenant.ts";
 import { defaultDeps, type CliDeps } from "./context.ts";
 import { EXIT, failureLine, type ExitCode } from "./errors.ts";
 
@@ -57,10 +59,12 @@ export function buildProgram(deps: CliDeps): Command {
     .addCommand(replayCommand(deps))
     .addCommand(dlqCommand(deps))
     .addCommand(statusCommand(deps))
+    .addCommand(tenantCommand(deps))
     .addCommand(provisionCommand(deps))
     .addCommand(runCommand(deps))
     .addCommand(ingressCommand(deps))
     .addCommand(notifyCommand(deps))
+    .addCommand(consoleCommand(deps))
     .addCommand(localCommand());
   prepare(program);
   return program;
