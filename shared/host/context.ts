@@ -8,6 +8,7 @@ import { newEvent, publishEvent, stableId } from "../events.ts";
 import type { Emit, HandlerContext } from "../function.ts";
 import type { Kube } from "../kube.ts";
 import type { Logger } from "../logging.ts";
+import { resultSource, summarizeData, type EmittedResult } from "./emitted.ts";
 import type { DeliveryTarget } from "./target.ts";
 
 export interface ContextDeps {
@@ -32,15 +33,19 @@ function withTicket(name: EventName, data: object, ticket: unknown): object {
   return parseEventData(name, candidate).success ? candidate : data;
 }
 
-/** Where a handler's results go: `results` collects their ids; an aborted `signal` publishes no more. */
+/**
+ * Where a handler's results go: `results` collects their ids, `emitted` (when given) their types and
+ * data for the outcome record; an aborted `signal` publishes no more.
+ */
 export interface EmitScope {
   replayId?: string;
   results: string[];
+  emitted?: EmittedResult[];
   signal?: AbortSignal;
 }
 
 export function makeEmit(deps: ContextDeps, trigger: CloudEvent<unknown>, scope: EmitScope): Emit {
-  const { replayId, results, signal } = scope;
+  const { replayId, results, emitted, signal } = scope;
   return async (name, data) => {
     // An attempt past its deadline has been settled already: a late result would contradict it.
     signal?.throwIfAborted();
@@ -57,12 +62,13 @@ export function makeEmit(deps: ContextDeps, trigger: CloudEvent<unknown>, scope:
     const event = newEvent({
       name,
       id,
-      source: `${deps.config.source}/${deps.fn.name}`,
+      source: resultSource(deps.config.source, deps.fn.name),
       data: parsed.data,
       extensions: { causeid: trigger.id },
     });
     await publishEvent(deps.js, deps.config.prefix, event);
     results.push(id);
+    emitted?.push({ id, type: event.type, data: summarizeData(parsed.data) });
   };
 }
 
@@ -75,6 +81,7 @@ export function makeContext(
     sequence: number;
     replayId?: string;
     results: string[];
+    emitted?: EmittedResult[];
     /** This attempt's: its deadline, or the host's stop (see deadline.ts). */
     signal: AbortSignal;
   },

@@ -9,9 +9,11 @@ import { isTransient, permanent } from "../errors.ts";
 import { DEFAULT_TIMEOUT_MS } from "../function.ts";
 import { attemptAfter, crashLoop } from "./attempts.ts";
 import { makeContext, type ContextDeps } from "./context.ts";
+import type { EmittedResult } from "./emitted.ts";
 import { withDeadline } from "./deadline.ts";
 import type { FunctionTally } from "./metrics.ts";
-import { isSettled, type OutcomeStore } from "./outcomes.ts";
+import { viaOf, type Via } from "./outcome-history.ts";
+import { isSettled, type Outcome, type OutcomeStore } from "./outcomes.ts";
 import { recordReceived, settleFailure, settleSuccess, settleUnexpected } from "./settle.ts";
 import type { DeliveryTarget } from "./target.ts";
 import type { WriteBatch } from "./write-batch.ts";
@@ -32,8 +34,14 @@ export interface Delivery {
   /** JetStream's count: crashes and lost leases included. */
   deliveries: number;
   replayId?: string;
+  /** The replay or redrive, with who sent it why (from the headers it carries). */
+  via?: Via;
   /** Ids of the results emitted so far. */
   results: string[];
+  /** Those results' types and data, for the outcome record. */
+  emitted: EmittedResult[];
+  /** The record this delivery's records follow: their history grows from it (outcome-history.ts). */
+  prior?: Outcome;
   /** The `received` record of a handler that ran long, being stored: the final record waits for it. */
   received?: Promise<void>;
   /** Why the attempt before this one failed: a `received` record keeps showing it while this one runs. */
@@ -43,12 +51,29 @@ export interface Delivery {
 /** Header a replay or redrive carries, so its results are new events rather than repeats. */
 export const REPLAY_ID_HEADER = "Icn-Replay-Id";
 const REPLAY_ID_KEY = REPLAY_ID_HEADER.toLowerCase();
+/** Who sent a replay or redrive, and why (percent-encoded): the outcome's history names them. */
+export const REPLAY_BY_HEADER = "Icn-Replay-By";
+export const REPLAY_REASON_HEADER = "Icn-Replay-Reason";
+
+function decodedHeader(headers: Map<string, string>, name: string): string | undefined {
+  const value = headers.get(name.toLowerCase());
+  if (!value) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
 
 /** The event, and the replay id beside it, from one reading of the headers. */
 function decode(delivery: Delivery, deps: DeliveryDeps): CloudEvent<unknown> {
   try {
     const headers = readHeaders(delivery.msg);
     delivery.replayId = headers.get(REPLAY_ID_KEY) || undefined;
+    if (delivery.replayId) {
+      const [by, reason] = [REPLAY_BY_HEADER, REPLAY_REASON_HEADER].map((h) => decodedHeader(headers, h));
+      delivery.via = viaOf(delivery.replayId, by, reason);
+    }
     return eventFrom(headers, delivery.msg.data, { maxBytes: deps.config.maxPayloadBytes });
   } catch (err) {
     throw permanent("BAD_EVENT", err instanceof Error ? err.message : String(err), err);
@@ -87,12 +112,16 @@ async function runHandler(deps: DeliveryDeps, event: CloudEvent<unknown>, delive
 
 async function runDelivery(deps: DeliveryDeps, delivery: Delivery): Promise<void> {
   const decoded = decode(delivery, deps);
-  if (delivery.deliveries > 1 && delivery.replayId === undefined) {
+  if (delivery.replayId !== undefined) {
+    // Rare, so worth a read: a replay's record keeps the history it follows (a redrive, the dead letter).
+    delivery.prior = await deps.outcomes.get(decoded, deps.fn.name).catch(() => undefined);
+  } else if (delivery.deliveries > 1) {
     const prior = await deps.outcomes.get(decoded, deps.fn.name);
     if (isSettled(prior)) return delivery.msg.ack(); // done before a crash
     if (prior?.state === "dead-lettered") return delivery.msg.term("dead-lettered before a crash");
     delivery.attempt = attemptAfter(prior);
     delivery.lastError = prior?.error;
+    delivery.prior = prior;
   }
   const loop = crashLoop(delivery.deliveries, deps.retry);
   if (loop) return settleFailure(deps, decoded, delivery, loop);
@@ -114,6 +143,7 @@ export async function deliver(msg: JsMsg, deps: DeliveryDeps): Promise<void> {
     attempt: msg.info.deliveryCount,
     deliveries: msg.info.deliveryCount,
     results: [],
+    emitted: [],
   };
   deps.tally.received++;
   try {

@@ -3,6 +3,8 @@ import { hash } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ConfirmedPublisher } from "./confirmed-publisher.ts";
+import { isResultOrigin, type EmittedResult, type ResultOrigin } from "./emitted.ts";
+import type { Transition, Via } from "./outcome-history.ts";
 import { DEAD_LETTER_RETENTION_MS } from "./streams.ts";
 
 export const OUTCOME_STATES = ["received", "retrying", "succeeded", "rejected", "dead-lettered"] as const;
@@ -22,8 +24,22 @@ export interface Outcome {
   error?: { code: string; message: string };
   /** Ids of the result events the function emitted for it. */
   results: string[];
+  /** Those results' types and data (summarised): what was applied. Absent when there were none. */
+  emitted?: EmittedResult[];
   replay?: boolean;
+  /** The replay or redrive this record's delivery came through. */
+  via?: Via;
+  /** The records before this one, oldest first (outcome-history.ts); absent on a first record. */
+  history?: Transition[];
+  /** How many transitions before `history` were no longer kept. */
+  earlier?: number;
   updatedAt: string;
+}
+
+/** Everything recorded under one event id: what functions did with it, and, for a result, its cause. */
+export interface EventRecords {
+  outcomes: Outcome[];
+  origins: ResultOrigin[];
 }
 
 /** How long a record may wait for JetStream's acknowledgement before it counts as not stored. */
@@ -99,6 +115,14 @@ export class OutcomeStore {
     return this.#confirmed.publish(`$KV.${this.#bucket}.${key}`, JSON.stringify(value));
   }
 
+  /** Beside the outcome that emitted it: which event a result answers (see emitted.ts). */
+  saveOrigin(origin: Omit<ResultOrigin, "updatedAt">): Promise<void> {
+    const value: ResultOrigin = { ...origin, updatedAt: new Date().toISOString() };
+    this.#confirmed ??= new ConfirmedPublisher(this.#nc, STORE_TIMEOUT_MS);
+    const key = outcomeKey(origin.event, origin.function);
+    return this.#confirmed.publish(`$KV.${this.#bucket}.${key}`, JSON.stringify(value));
+  }
+
   close(): void {
     this.#confirmed?.close();
   }
@@ -116,9 +140,22 @@ export class OutcomeStore {
 
   /** Every function's outcome for an event id (from any source). */
   async forEventId(id: string): Promise<Outcome[]> {
+    return (await this.recordsOf(id)).outcomes;
+  }
+
+  /** Every function's outcome for an event id, and where the id is a result's, what it answers. */
+  async recordsOf(id: string): Promise<EventRecords> {
     const keys: string[] = [];
     for await (const key of await this.#kv.keys(`${digest(id)}.>`)) keys.push(key);
-    const outcomes = await Promise.all(keys.map(async (key) => (await this.#kv.get(key))?.json<Outcome>()));
-    return outcomes.filter((o): o is Outcome => o !== undefined && o.event.id === id);
+    const values = await Promise.all(
+      keys.map(async (key) => (await this.#kv.get(key))?.json<Outcome | ResultOrigin>()),
+    );
+    const records: EventRecords = { outcomes: [], origins: [] };
+    for (const value of values) {
+      if (value?.event.id !== id) continue;
+      if (isResultOrigin(value)) records.origins.push(value);
+      else records.outcomes.push(value);
+    }
+    return records;
   }
 }

@@ -7,8 +7,10 @@ import { backoffFor } from "../config.ts";
 import { describeError, type IcnError } from "../errors.ts";
 import { makeEmit } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
+import { resultSource } from "./emitted.ts";
 import { decide } from "./decide.ts";
 import type { Delivery, DeliveryDeps } from "./delivery.ts";
+import { historyAfter } from "./outcome-history.ts";
 import type { Outcome } from "./outcomes.ts";
 
 function outcomeOf(
@@ -17,7 +19,7 @@ function outcomeOf(
   delivery: Delivery,
   rest: Pick<Outcome, "state" | "error">,
 ): Omit<Outcome, "updatedAt"> {
-  return {
+  const outcome: Omit<Outcome, "updatedAt"> = {
     event: { id: event.id, source: event.source, type: event.type },
     function: deps.fn.name,
     attempts: delivery.attempt,
@@ -25,6 +27,25 @@ function outcomeOf(
     replay: delivery.replayId !== undefined,
     ...rest,
   };
+  // Only what a record already says grows it: a first record that emitted nothing gains no field.
+  if (delivery.emitted.length) outcome.emitted = delivery.emitted;
+  if (delivery.via) outcome.via = delivery.via;
+  if (delivery.prior) Object.assign(outcome, historyAfter(delivery.prior, delivery.attempt, delivery.via));
+  return outcome;
+}
+
+/** The outcome, and beside it each result's origin, so a result's id names its cause. */
+function store(deps: DeliveryDeps, outcome: Omit<Outcome, "updatedAt">): Promise<unknown> {
+  if (!outcome.emitted) return deps.outcomes.save(outcome);
+  const origins = outcome.emitted.map((result) =>
+    deps.outcomes.saveOrigin({
+      event: { id: result.id, source: resultSource(deps.config.source, deps.fn.name), type: result.type },
+      function: deps.fn.name,
+      cause: outcome.event,
+      data: result.data,
+    }),
+  );
+  return Promise.all([...origins, deps.outcomes.save(outcome)]);
 }
 
 async function record(
@@ -33,7 +54,7 @@ async function record(
   delivery: Delivery,
   rest: Pick<Outcome, "state" | "error">,
 ): Promise<void> {
-  await deps.outcomes.save(outcomeOf(deps, event, delivery, rest));
+  await store(deps, outcomeOf(deps, event, delivery, rest));
 }
 
 /** Best effort: a handler that is still running loses nothing when this record is not stored. */
@@ -58,7 +79,7 @@ export async function settleSuccess(
   const outcome = outcomeOf(deps, event, delivery, { state: "succeeded" });
   try {
     // Records that finish in the same turn go out together (see write-batch.ts).
-    await deps.writes.add(() => deps.outcomes.save(outcome));
+    await deps.writes.add(() => store(deps, outcome));
   } catch (err) {
     deps.log.warn({ err, eventId: event.id, function: deps.fn.name }, "outcome not stored; redelivering");
     return delivery.msg.nak(backoffFor(deps.retry, delivery.attempt));
