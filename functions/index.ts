@@ -5,6 +5,7 @@ import { labelKataNode, optionsFromEnv as labelOptions } from "./label-kata-node
 import { provisionTenant, optionsFromEnv as provisionOptions } from "./provision-tenant/index.ts";
 import { quarantineRuncPod, optionsFromEnv as quarantineOptions } from "./quarantine-runc-pod/index.ts";
 import { reportKataFailure, optionsFromEnv as overdueOptions } from "./report-kata-failure/index.ts";
+import { retireTenant, optionsFromEnv as retireOptions } from "./retire-tenant/index.ts";
 import { uncordonTenant, optionsFromEnv as uncordonOptions } from "./uncordon-tenant/index.ts";
 import { untaintKataNode } from "./untaint-kata-node/index.ts";
 
@@ -16,6 +17,7 @@ export const FUNCTION_NAMES = [
   "report-kata-failure",
   "cordon-tenant",
   "uncordon-tenant",
+  "retire-tenant",
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -27,6 +29,7 @@ const BUILDERS: Record<FunctionName, (env: NodeJS.ProcessEnv) => AnyFunction> = 
   "report-kata-failure": (env) => reportKataFailure(overdueOptions(env)),
   "cordon-tenant": (env) => cordonTenant(cordonOptions(env)),
   "uncordon-tenant": (env) => uncordonTenant(uncordonOptions(env)),
+  "retire-tenant": (env) => retireTenant(retireOptions(env)),
 };
 
 /** The named functions (all when none are named); an unknown name is an error that lists the known ones. */

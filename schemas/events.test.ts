@@ -30,11 +30,12 @@ describe("the catalogue", () => {
     expect(subjectOf("staging.icn", "tenant.requested")).toBe("staging.icn.tenant.requested");
   });
 
-  test("there are seven inputs, and every result answers one of them", () => {
+  test("there are eight inputs, and every result answers one of them", () => {
     expect(EVENT_NAMES.filter((name) => !isResultEvent(name))).toEqual([
       "tenant.requested",
       "tenant.cordon-requested",
       "tenant.uncordon-requested",
+      "tenant.retire-requested",
       "node.joined",
       "pod.unsafe",
       "node.kata-ready",

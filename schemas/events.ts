@@ -8,6 +8,8 @@ import {
   tenantProvisionedSchema,
   tenantRejectedSchema,
   tenantRequestedSchema,
+  tenantRetiredSchema,
+  tenantRetireRequestedSchema,
   tenantUncordonedSchema,
   tenantUncordonRequestedSchema,
 } from "./tenant-events.ts";
@@ -34,6 +36,12 @@ export const EVENTS = {
     type: "org.akraino.icn.tenant.uncordon-requested",
     data: tenantUncordonRequestedSchema,
     description: "Lift a tenant's cordon: its namespaces admit pods again.",
+  },
+  "tenant.retire-requested": {
+    type: "org.akraino.icn.tenant.retire-requested",
+    data: tenantRetireRequestedSchema,
+    description:
+      "Offboard a tenant: cordon it, evict its pods, delete its namespaces (or keep them released), then remove its bindings and parameters. dryRun lists what would go.",
   },
   "node.joined": {
     type: "org.akraino.icn.node.joined",
@@ -66,7 +74,7 @@ export const EVENTS = {
     type: "org.akraino.icn.tenant.rejected",
     data: tenantRejectedSchema,
     description:
-      "A tenant request, cordon or uncordon was refused (invalid, stale, another source's tenant, a namespace of another tenant, pods in a namespace to release).",
+      "A tenant request, cordon, uncordon or retire was refused (invalid, stale, another source's tenant, a namespace of another tenant, pods in a namespace to release, deletion protection).",
   },
   "tenant.cordoned": {
     type: "org.akraino.icn.tenant.cordoned",
@@ -77,6 +85,12 @@ export const EVENTS = {
     type: "org.akraino.icn.tenant.uncordoned",
     data: tenantUncordonedSchema,
     description: "The tenant's namespaces admit pods again.",
+  },
+  "tenant.retired": {
+    type: "org.akraino.icn.tenant.retired",
+    data: tenantRetiredSchema,
+    description:
+      "The tenant is gone (or, with dryRun, would be): what was removed, what was kept; its record stays so that no older request brings it back.",
   },
   "node.kata-enabled": {
     type: "org.akraino.icn.node.kata-enabled",
@@ -121,9 +135,15 @@ export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];
 /** Each result names the input event it answers; a result's `causeid` is that input's id. */
 export const RESULT_OF = {
   "tenant.provisioned": "tenant.requested",
-  "tenant.rejected": ["tenant.requested", "tenant.cordon-requested", "tenant.uncordon-requested"],
+  "tenant.rejected": [
+    "tenant.requested",
+    "tenant.cordon-requested",
+    "tenant.uncordon-requested",
+    "tenant.retire-requested",
+  ],
   "tenant.cordoned": "tenant.cordon-requested",
   "tenant.uncordoned": "tenant.uncordon-requested",
+  "tenant.retired": "tenant.retire-requested",
   "node.kata-enabled": "node.joined",
   "node.kata-unsupported": "node.joined",
   "node.kata-schedulable": "node.kata-ready",

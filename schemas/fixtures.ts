@@ -50,6 +50,18 @@ export const aTenantUncordoned: Fixture<"tenant.uncordoned"> = fixture(() => ({
   namespaces: ["acme"],
 }));
 
+export const aTenantRetireRequested: Fixture<"tenant.retire-requested"> = fixture(() => ({
+  tenant: "acme",
+}));
+
+export const aTenantRetired: Fixture<"tenant.retired"> = fixture(() => ({
+  tenant: "acme",
+  dryRun: false,
+  namespaces: ["acme"],
+  removed: ["Namespace/acme", "ValidatingAdmissionPolicyBinding/icn-tenant-cordon.acme"],
+  kept: ["ConfigMap/icn-system/tenant-acme"],
+}));
+
 export const aNodeJoined: Fixture<"node.joined"> = fixture(() => ({ node: "worker-1" }));
 
 export const aNodeKataReady: Fixture<"node.kata-ready"> = fixture(() => ({
@@ -122,6 +134,7 @@ export const FIXTURES: { readonly [N in EventName]: Fixture<N> } = {
   "tenant.requested": aTenantRequested,
   "tenant.cordon-requested": aTenantCordonRequested,
   "tenant.uncordon-requested": aTenantUncordonRequested,
+  "tenant.retire-requested": aTenantRetireRequested,
   "node.joined": aNodeJoined,
   "pod.unsafe": aPodUnsafe,
   "node.kata-ready": aNodeKataReady,
@@ -130,6 +143,7 @@ export const FIXTURES: { readonly [N in EventName]: Fixture<N> } = {
   "tenant.rejected": aTenantRejected,
   "tenant.cordoned": aTenantCordoned,
   "tenant.uncordoned": aTenantUncordoned,
+  "tenant.retired": aTenantRetired,
   "node.kata-enabled": aNodeKataEnabled,
   "node.kata-unsupported": aNodeKataUnsupported,
   "node.kata-schedulable": aNodeKataSchedulable,

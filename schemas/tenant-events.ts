@@ -57,6 +57,16 @@ export const tenantRequestedSchema = strictObject({
         "pods run there, nothing changed. drain: its pods are evicted first (through the Eviction API, so disruption budgets hold)",
     )
     .optional(),
+  protection: strictObject({
+    deletion: z
+      .boolean({ error: "protection.deletion must be true or false" })
+      .describe(
+        "true: tenant.retire-requested is refused (DELETION_PROTECTED) and nothing is changed; send the request again without it to allow a retire",
+      )
+      .optional(),
+  })
+    .describe("Guards against removing the tenant by mistake; a later request that leaves it out lifts it")
+    .optional(),
   ticket: ticketSchema.optional(),
 }).superRefine((request, ctx) => {
   for (const issue of tenantScopeIssues(request.tenant, request.namespaces ?? [], request.admins)) {
@@ -136,5 +146,59 @@ export const tenantCordonedSchema = strictObject({
 export const tenantUncordonedSchema = strictObject({
   tenant: tenantNameSchema,
   namespaces: tenantNamespacesList,
+  ticket: ticketSchema.optional(),
+});
+
+/** What a retire may keep instead of deleting: the namespaces, released (no longer the tenant's, frozen). */
+export const RETIRE_KEEP = ["namespaces"] as const;
+export const MAX_EVICTION_DEADLINE_SECONDS = 600;
+
+export const tenantRetireRequestedSchema = strictObject({
+  tenant: tenantNameSchema,
+  keep: z
+    .enum(RETIRE_KEEP, { error: `keep must be one of ${RETIRE_KEEP.join(", ")}` })
+    .describe(
+      "namespaces: the tenant's namespaces are kept, released (its label, admins' binding, quota, limits and isolation policy go; no pod may start there until a cluster operator lifts icn.akraino.org/released-from) instead of deleted",
+    )
+    .optional(),
+  dryRun: z
+    .boolean({ error: "dryRun must be true or false" })
+    .describe("true: tenant.retired lists everything that would be removed and kept; nothing is changed")
+    .optional(),
+  evictionDeadlineSeconds: z
+    .int("evictionDeadlineSeconds must be a whole number")
+    .min(0, "evictionDeadlineSeconds must not be negative")
+    .max(MAX_EVICTION_DEADLINE_SECONDS, {
+      error: `evictionDeadlineSeconds must be at most ${MAX_EVICTION_DEADLINE_SECONDS}`,
+      abort: true,
+    })
+    .describe(
+      "How long the tenant's pods are evicted (the Eviction API: PodDisruptionBudgets hold) before those left are deleted; counted from the retire's first attempt; 30 when left out",
+    )
+    .optional(),
+  reason: identifier("reason", 512)
+    .describe("Why, in words for the tenant's admins: the apiserver's refusal of their pods quotes it")
+    .optional(),
+  ticket: ticketSchema.optional(),
+});
+
+export const tenantRetiredSchema = strictObject({
+  tenant: tenantNameSchema,
+  dryRun: z.boolean().describe("true: nothing was changed; the lists say what a retire would do"),
+  namespaces: list("namespaces", unreservedLabel("namespace")).describe(
+    "The tenant's namespaces when the retire began",
+  ),
+  removed: objectRefs("removed").describe(
+    'Objects deleted (or that would be): namespaces (with everything in them), bindings, the tenant\'s state and parameters, as "Kind/name" or "Kind/namespace/name"',
+  ),
+  kept: objectRefs("kept").describe(
+    "Objects kept: released namespaces (keep: namespaces) and the tenant's record, which keeps the retire's place in time so that no older request brings the tenant back",
+  ),
+  evicted: objectRefs("evicted")
+    .describe('Pods evicted through the Eviction API, as "Pod/namespace/name"')
+    .optional(),
+  deletedPods: objectRefs("deletedPods")
+    .describe("Pods still there at the eviction deadline, then deleted")
+    .optional(),
   ticket: ticketSchema.optional(),
 });

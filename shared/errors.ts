@@ -47,6 +47,21 @@ export const ERROR_CODES = {
     summary:
       "the tenant has no cordon binding (provisioned before cordons existed): replay its last tenant.requested first",
   },
+  DELETION_PROTECTED: {
+    retryable: false,
+    summary:
+      "the tenant's request set protection.deletion: a retire is refused until a request without it is applied",
+  },
+  TENANT_RETIRING: {
+    retryable: false,
+    summary:
+      "a retire of the tenant is under way: no other change is applied to it (send it again after tenant.retired)",
+  },
+  RETIRE_NAMESPACES_TERMINATING: {
+    retryable: true,
+    summary:
+      "the retired tenant's namespaces are still being deleted; its bindings and parameters go once they are gone",
+  },
   KATA_NOT_READY: {
     retryable: false,
     summary:

@@ -7,6 +7,7 @@ const ACCOUNTS = [
   "system:serviceaccount:icn-system:provision-tenant",
   "system:serviceaccount:icn-system:quarantine-runc-pod",
   "system:serviceaccount:icn-system:report-kata-failure",
+  "system:serviceaccount:icn-system:retire-tenant",
   "system:serviceaccount:icn-system:uncordon-tenant",
   "system:serviceaccount:icn-system:untaint-kata-node",
 ];

@@ -14,6 +14,7 @@ export const PLATFORM_FUNCTIONS = [
   "report-kata-failure",
   "cordon-tenant",
   "uncordon-tenant",
+  "retire-tenant",
 ] as const;
 
 /** `system:serviceaccount:icn-system:<name>`, as the apiserver names a pod running as that ServiceAccount. */

@@ -138,5 +138,36 @@ export function orderRequest(
       "STALE_REQUEST",
       `a newer request for tenant ${tenant} (${applied.id}, ${applied.time}) is already applied; this one changes nothing`,
     );
+  if (record[LIFECYCLE] === "retiring")
+    throw permanent(
+      "TENANT_RETIRING",
+      `tenant ${tenant} is being retired (request ${applied.id}); nothing was changed: send this again once tenant.retired says it is gone`,
+    );
   return request;
+}
+
+/**
+ * Where a tenant's record says it is leaving: `retiring` from a retire's first step, `retired` once only the record
+ * (a tombstone that keeps the retire's place in time) is left. Any other value, or none: the tenant lives.
+ */
+export const LIFECYCLE = "lifecycle";
+export type Lifecycle = "retiring" | "retired";
+
+/** The record's keys that say the tenant may not be retired (a request's `protection.deletion`). */
+export function protectionData(request: { protection?: { deletion?: boolean } }): TenantRecord {
+  return request.protection?.deletion ? { deletionProtection: "true" } : {};
+}
+
+/** A retired tenant has no state to set: only a newer tenant.requested brings it back. */
+export function refuseRetired(tenant: string, record: TenantRecord): void {
+  if (record[LIFECYCLE] === "retired")
+    throw permanent(
+      "NOT_FOUND",
+      `tenant ${tenant} was retired (request ${record.lastRequestId ?? ""}); nothing was changed`,
+    );
+  if (record[LIFECYCLE] === "retiring")
+    throw permanent(
+      "TENANT_RETIRING",
+      `tenant ${tenant} is being retired (request ${record.lastRequestId ?? ""}); its state is the retire's, nothing was changed`,
+    );
 }

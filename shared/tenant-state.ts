@@ -1,4 +1,4 @@
-// A tenant's lifecycle state (active or cordoned), kept where no tenant can write and read by its cordon policy as parameters.
+// A tenant's lifecycle state (active, cordoned or retiring), kept where no tenant can write and read by its cordon policy as parameters.
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE, TENANT_LABEL } from "../schemas/names.ts";
 import { refusedWith, waitForProbe, type ProbeAnswer } from "./enforcement-probe.ts";
@@ -12,14 +12,15 @@ import {
   readConfigMapData,
   readTenantRecord,
   refuseFutureTime,
+  refuseRetired,
   stampFields,
   tenantNamespacesOf,
   type RequestStamp,
   type TenantChangeOptions,
 } from "./tenant-record.ts";
 
-/** Every state but `active` freezes the tenant's pods; a later `retiring` will too. */
-export const TENANT_STATES = ["active", "cordoned"] as const;
+/** Every state but `active` freezes the tenant's pods: the cordon policy admits only `active` (or no state). */
+export const TENANT_STATES = ["active", "cordoned", "retiring"] as const;
 export type TenantState = (typeof TENANT_STATES)[number];
 
 /** The policy that reads the state, shared by all tenants; provision-tenant binds it once per tenant. */
@@ -99,7 +100,7 @@ async function writeState(
 }
 
 /** A tenant provisioned before cordons existed has no cordon binding: its state would change nothing. */
-async function requireCordonBinding(kube: Kube, tenant: string): Promise<void> {
+export async function requireCordonBinding(kube: Kube, tenant: string): Promise<void> {
   const binding = await readIfExists(kube, {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "ValidatingAdmissionPolicyBinding",
@@ -112,12 +113,12 @@ async function requireCordonBinding(kube: Kube, tenant: string): Promise<void> {
     );
 }
 
-/** Proof at the apiserver, per namespace: a cordoned tenant's probe is refused by its cordon; an active one's is not. */
+/** Proof at the apiserver, per namespace: a frozen tenant's probe is refused, naming its state; an active one's is not. */
 export function stateEnforced(tenant: string, state: TenantState): (answer: ProbeAnswer) => boolean {
   const cordoned = frozenMessage(tenant, "cordoned");
   return state === "active"
     ? (answer) => answer.admitted || !answer.message.includes(cordoned)
-    : refusedWith(cordoned);
+    : refusedWith(frozenMessage(tenant, state));
 }
 
 /** A Kubernetes Event on each namespace, named after the request: a retry or replay records none twice. */
@@ -165,18 +166,43 @@ export async function setTenantState(
       "NOT_FOUND",
       `tenant ${tenant} does not exist (no ${PLATFORM_NAMESPACE}/${paramsName(tenant)}); nothing was changed`,
     );
+  refuseRetired(tenant, record);
   checkOwner(record, change, options.tenantGrants);
   await requireCordonBinding(kube, tenant);
   const current = await readConfigMapData(kube, stateName(tenant));
   const stamp = orderRequest(tenant, current?.data, change);
-  await writeState(kube, stateObject(change, state, stamp), current?.resourceVersion, options.fieldManager);
+  const write = { resourceVersion: current?.resourceVersion, fieldManager: options.fieldManager };
+  await writeState(kube, stateObject(change, state, stamp), write.resourceVersion, write.fieldManager);
   const namespaces = await tenantNamespacesOf(kube, tenant);
+  await waitForState(kube, tenant, state, namespaces);
+  await recordStateEvents(kube, namespaces, change, state);
+  return { namespaces };
+}
+
+/** Returns once the apiserver enforces the tenant's state in each of these namespaces (its probes say so). */
+export async function waitForState(
+  kube: Kube,
+  tenant: string,
+  state: TenantState,
+  namespaces: readonly string[],
+): Promise<void> {
   for (const namespace of namespaces)
     await waitForProbe(kube, namespace, {
       scope: "cordon",
       expected: stateEnforced(tenant, state),
       pending: `the apiserver does not enforce tenant ${tenant}'s state ${state} in namespace ${namespace} yet`,
     });
-  await recordStateEvents(kube, namespaces, change, state);
-  return { namespaces };
+}
+
+/**
+ * Writes the state with the change's own stamp, against the version read (undefined: none yet); the caller
+ * has checked owner and order. retire-tenant freezes a tenant this way before it removes anything.
+ */
+export async function writeTenantState(
+  kube: Kube,
+  change: StateChange,
+  state: TenantState,
+  write: { resourceVersion: string | undefined; fieldManager: string },
+): Promise<void> {
+  await writeState(kube, stateObject(change, state, change), write.resourceVersion, write.fieldManager);
 }

@@ -71,10 +71,7 @@ function cordonPolicy(platformIdentities: readonly string[]): KubernetesObject {
   } as KubernetesObject;
 }
 
-/** How the released-namespace policy's refusal begins; provision-tenant's probe looks for it. */
-export function releasedMessage(namespace: string, tenant: string): string {
-  return `namespace ${namespace} was released from tenant ${tenant}`;
-}
+export { releasedMessage } from "../../shared/tenant-release.ts";
 
 /** Cluster-wide, by label: a released namespace is no tenant's, so no tenant binding selects it any more. */
 function releasedPolicy(platformIdentities: readonly string[]): KubernetesObject {

@@ -11,7 +11,12 @@ import { ADMISSION, clusterWideBinding } from "./guard-builder.ts";
 export const KATA_FLOOR_POLICY = "icn-tenant-kata-only";
 export const PROBE_GUARD_POLICY = "icn-provision-tenant-dry-run-pods";
 /** The functions that probe enforcement create pods only as server-side dry-runs (their probes). */
-export const PROBING_FUNCTIONS = ["provision-tenant", "cordon-tenant", "uncordon-tenant"] as const;
+export const PROBING_FUNCTIONS = [
+  "provision-tenant",
+  "cordon-tenant",
+  "uncordon-tenant",
+  "retire-tenant",
+] as const;
 
 const podCreate = {
   resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }],

@@ -3,6 +3,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { ADOPT_LABEL, PLATFORM_NAMESPACE, tenantNamespaces } from "../../schemas/names.ts";
 import { apply, applyOwned, MANAGED_BY, refOf, removeLabel } from "../../shared/kube-apply.ts";
 import type { Kube } from "../../shared/kube.ts";
+import { protectionData } from "../../shared/tenant-record.ts";
 import { sharedPolicies, tenantBindings, tenantParams, type RuntimeClasses } from "./admission-policies.ts";
 import { verifyEnforced } from "./enforcement.ts";
 import { adminBinding, confinement, namespaceObject, type TenantRequest } from "./tenant-objects.ts";
@@ -36,7 +37,8 @@ export function plan(
         kind: "Namespace",
         metadata: { name: PLATFORM_NAMESPACE, labels: { ...MANAGED_BY } },
       },
-      tenantParams(request.tenant, classes, record),
+      // The record keeps the request's deletion protection, which retire-tenant reads.
+      tenantParams(request.tenant, classes, { ...record, ...protectionData(request) }),
       ...sharedPolicies(platform.identities, platform.kataClasses),
       ...tenantBindings(request.tenant),
     ],

@@ -3,6 +3,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import type { EventData } from "../../schemas/events.ts";
 import { TENANT_LABEL } from "../../schemas/names.ts";
 import { MANAGED_BY } from "../../shared/kube-apply.ts";
+import { TENANT_OBJECT_NAMES as NAMES } from "../../shared/tenant-release.ts";
 
 export type TenantRequest = EventData<"tenant.requested">;
 
@@ -33,7 +34,7 @@ function resourceQuota(request: TenantRequest, namespace: string): KubernetesObj
   return {
     apiVersion: "v1",
     kind: "ResourceQuota",
-    metadata: { name: "icn-tenant-quota", namespace, labels: labels(request.tenant) },
+    metadata: { name: NAMES.quota, namespace, labels: labels(request.tenant) },
     spec: {
       hard: {
         "requests.cpu": quota.cpu,
@@ -53,7 +54,7 @@ function limitRange(request: TenantRequest, namespace: string): KubernetesObject
   return {
     apiVersion: "v1",
     kind: "LimitRange",
-    metadata: { name: "icn-tenant-limits", namespace, labels: labels(request.tenant) },
+    metadata: { name: NAMES.limits, namespace, labels: labels(request.tenant) },
     spec: {
       limits: [
         {
@@ -74,7 +75,7 @@ function isolationPolicy(request: TenantRequest, namespace: string): KubernetesO
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: { name: "icn-tenant-isolation", namespace, labels: labels(request.tenant) },
+    metadata: { name: NAMES.isolation, namespace, labels: labels(request.tenant) },
     spec: {
       // Quarantined pods are left to the quarantine policy alone: policies add up, and this
       // one's allowances would otherwise reopen them to the tenant's namespaces.
@@ -95,7 +96,7 @@ export function adminBinding(request: TenantRequest, namespace: string): Kuberne
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "RoleBinding",
-    metadata: { name: "icn-tenant-admins", namespace, labels: labels(request.tenant) },
+    metadata: { name: NAMES.admins, namespace, labels: labels(request.tenant) },
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
     subjects: request.admins.map((admin) => subjectOf(admin, namespace)),
   } as KubernetesObject;

@@ -40,6 +40,6 @@ test("main.ts refuses to start with a sources file that holds a result type, and
   const ingress = spawnNode("shared/ingress/main.ts", { ICN_INGRESS_SOURCES: file, ICN_INGRESS_PORT: "0" });
   expect(await ingress.exited).toBe(1);
   expect(ingress.output()).toMatch(
-    /allowedTypes\.0: allowedTypes may name only tenant\.requested, tenant\.cordon-requested, tenant\.uncordon-requested, node\.joined, pod\.unsafe/,
+    /allowedTypes\.0: allowedTypes may name only tenant\.requested, tenant\.cordon-requested, tenant\.uncordon-requested, tenant\.retire-requested, node\.joined, pod\.unsafe/,
   );
 });
