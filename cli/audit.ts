@@ -1,4 +1,5 @@
-// The audit trail of replays: who replayed what, to which functions, when and why, in a stream of its own.
+// The audit trail of replays and redrives: who sent what again, to which functions, when and why, in a
+// stream of its own.
 import { userInfo } from "node:os";
 import { StorageType, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { namesFor } from "../shared/config.ts";
@@ -6,20 +7,29 @@ import { envString } from "../shared/env.ts";
 import { isStreamMissing } from "./context.ts";
 import { collect, readStored } from "./stored.ts";
 
+export const AUDIT_KINDS = ["replay", "redrive"] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
 export interface ReplayRecord {
+  /** Absent on records written before redrives were audited: those are replays. */
+  kind?: AuditKind;
+  /** A redrive's is the redrive id that `icnctl status <event-id>` shows in the event's history. */
   replayId: string;
   who: string;
   at: string;
   reason: string;
   to: string[];
+  /** For a replay the events stream's sequence; for a redrive the original's (from its dead letter). */
   events: { seq: number; id: string; type: string }[];
+  /** A redrive's dead letter id (the DLQ stream's sequence). */
+  deadLetter?: number;
 }
 
-/** Beside namesFor: the prefix's audit stream (`ICN_AUDIT` for `icn`) and its replay subject. */
-export function auditNamesFor(prefix: string): { stream: string; subject: string } {
+/** Beside namesFor: the prefix's audit stream (`ICN_AUDIT` for `icn`) and the subject of each kind. */
+export function auditNamesFor(prefix: string): { stream: string; subject: (kind: AuditKind) => string } {
   return {
     stream: namesFor(prefix).eventsStream.replace(/_EVENTS$/, "_AUDIT"),
-    subject: `audit.${prefix}.replay`,
+    subject: (kind) => `audit.${prefix}.${kind}`,
   };
 }
 
@@ -45,28 +55,31 @@ async function ensureAuditStream(jsm: JetStreamManager, prefix: string): Promise
   }
 }
 
-export async function recordReplay(
+export async function recordAudit(
   js: JetStreamClient,
   jsm: JetStreamManager,
   prefix: string,
-  record: ReplayRecord,
+  record: ReplayRecord & { kind: AuditKind },
 ): Promise<void> {
   await ensureAuditStream(jsm, prefix);
-  await js.publish(auditNamesFor(prefix).subject, JSON.stringify(record), {
+  await js.publish(auditNamesFor(prefix).subject(record.kind), JSON.stringify(record), {
     msgID: `audit:${record.replayId}`,
   });
 }
 
-/** Oldest first; none when no replay was ever recorded. */
-export async function listReplays(
+/** Replays and redrives, oldest first, each with its kind; none when nothing was ever recorded. */
+export async function listAudit(
   js: JetStreamClient,
   jsm: JetStreamManager,
   prefix: string,
-): Promise<ReplayRecord[]> {
+): Promise<(ReplayRecord & { kind: AuditKind })[]> {
   const { stream, subject } = auditNamesFor(prefix);
   try {
-    const stored = await collect(readStored(js, jsm, stream, { filter: [subject] }));
-    return stored.map((m) => JSON.parse(new TextDecoder().decode(m.data)) as ReplayRecord);
+    const stored = await collect(readStored(js, jsm, stream, { filter: AUDIT_KINDS.map(subject) }));
+    return stored.map((m) => ({
+      kind: "replay" as const,
+      ...(JSON.parse(new TextDecoder().decode(m.data)) as ReplayRecord),
+    }));
   } catch (err) {
     if (isStreamMissing(err)) return [];
     throw err;

@@ -3,7 +3,9 @@ import { randomBytes } from "node:crypto";
 import { replaySubject } from "../shared/events.ts";
 import { DLQ_HEADERS } from "../shared/host/dead-letter.ts";
 import { REPLAY_ID_HEADER } from "../shared/host/delivery.ts";
+import { REDRIVE_ID_PREFIX } from "../shared/host/outcome-history.ts";
 import type { Outcome, OutcomeStore } from "../shared/host/outcomes.ts";
+import { recordAudit } from "./audit.ts";
 import type { Session } from "./context.ts";
 import { deadLetterFilter, type DeadLetter } from "./dead-letters.ts";
 import { republish } from "./republish.ts";
@@ -65,10 +67,21 @@ async function deleteRepeat(session: Session, letter: DeadLetter, redriveId: str
   }
 }
 
+export interface RedriveOptions {
+  timeoutMs: number;
+  /** The operator: audited, and named in the event's outcome history. */
+  who: string;
+  reason: string;
+}
+
+/** Where the dead letter came from in the events stream, for the audit record. */
+const originalSeq = (letter: DeadLetter): number =>
+  Number(letter.stored.headers?.get(DLQ_HEADERS.streamSeq)) || 0;
+
 export async function redrive(
   session: Session,
   letter: DeadLetter,
-  timeoutMs: number,
+  { timeoutMs, who, reason }: RedriveOptions,
 ): Promise<RedriveResult> {
   const { event } = letter;
   const base = { id: letter.id, eventId: event.id, function: letter.function };
@@ -78,13 +91,26 @@ export async function redrive(
   const outcomes = await session.outcomes();
   const ref = { id: event.id, source: event.source };
   const before = (await outcomes.get(ref, letter.function))?.updatedAt;
-  const redriveId = `redrive-${letter.id}-${randomBytes(4).toString("hex")}`;
+  const redriveId = `${REDRIVE_ID_PREFIX}${letter.id}-${randomBytes(4).toString("hex")}`;
   const subject = replaySubject(config.prefix, letter.function, event.name);
   await republish(js, letter.stored, {
     subject,
     replayId: redriveId,
     msgId: redriveId,
     drop: Object.values(DLQ_HEADERS),
+    by: who,
+    reason,
+  });
+  // Audited once sent, as a replay is: whatever the outcome, the event went to the function again.
+  await recordAudit(js, jsm, config.prefix, {
+    kind: "redrive",
+    replayId: redriveId,
+    who,
+    at: new Date().toISOString(),
+    reason,
+    to: [letter.function],
+    events: [{ seq: originalSeq(letter), id: event.id, type: event.name }],
+    deadLetter: letter.id,
   });
   const outcome = await awaitOutcome(outcomes, { event: ref, fn: letter.function, before }, timeoutMs);
   const seen = {

@@ -5,7 +5,8 @@ import { isStreamMissing, withSession, type CliDeps, type Session } from "../con
 import { deadLetterFilter, getDeadLetter, listDeadLetters, type DeadLetter } from "../dead-letters.ts";
 import { notFound, partialFailure, usageError } from "../errors.ts";
 import { outputOption, printJson, printTable, progress, type OutputFormat } from "../output.ts";
-import { redrive, REDRIVE_RESULTS, type RedriveResult } from "../redrive.ts";
+import { operatorName } from "../audit.ts";
+import { redrive, REDRIVE_RESULTS, type RedriveOptions as Redrive, type RedriveResult } from "../redrive.ts";
 import { headerRecord } from "../stored.ts";
 import { formatAge, parseDuration } from "../time.ts";
 
@@ -91,16 +92,12 @@ async function lettersToRedrive(
 }
 
 /** A few at a time: each waits on its own outcome, and a large DLQ must not flood the host. */
-async function redriveAll(
-  session: Session,
-  letters: DeadLetter[],
-  timeoutMs: number,
-): Promise<RedriveResult[]> {
+async function redriveAll(session: Session, letters: DeadLetter[], how: Redrive): Promise<RedriveResult[]> {
   const results: RedriveResult[] = [];
   const queue = [...letters];
   const worker = async (): Promise<void> => {
     for (let letter = queue.shift(); letter; letter = queue.shift()) {
-      results.push(await redrive(session, letter, timeoutMs));
+      results.push(await redrive(session, letter, how));
       progress(`redriven ${results.length}/${letters.length}`);
     }
   };
@@ -108,7 +105,7 @@ async function redriveAll(
   return results.sort((a, b) => a.id - b.id);
 }
 
-type RedriveOptions = Out & { all?: boolean; function?: string; timeout: string };
+type RedriveOptions = Out & { all?: boolean; function?: string; timeout: string; reason?: string };
 
 async function redriveCommand(deps: CliDeps, id: number | undefined, opts: RedriveOptions): Promise<void> {
   if ((id === undefined) === !opts.all)
@@ -116,9 +113,13 @@ async function redriveCommand(deps: CliDeps, id: number | undefined, opts: Redri
       "name one dead letter id or --all",
       "e.g. icnctl dlq redrive 42, or icnctl dlq redrive --all --function provision-tenant",
     );
-  const timeoutMs = parseDuration(opts.timeout, "--timeout");
+  const how: Redrive = {
+    timeoutMs: parseDuration(opts.timeout, "--timeout"),
+    who: operatorName(deps.env),
+    reason: opts.reason?.trim() ?? "",
+  };
   await withSession(deps, async (session) => {
-    const results = await redriveAll(session, await lettersToRedrive(session, id, opts), timeoutMs);
+    const results = await redriveAll(session, await lettersToRedrive(session, id, opts), how);
     if (opts.output === "json") printJson(results);
     else
       printTable(
@@ -191,10 +192,11 @@ export function dlqCommand(deps: CliDeps): Command {
     .option("--all", "every dead letter (of --function, when given)")
     .option("--function <name>", "with --all: only this function's")
     .option("--timeout <duration>", "how long to wait for each outcome", "30s")
+    .option("--reason <text>", "why (recorded with who and when, as replays are: icnctl replay log)")
     .addOption(outputOption())
     .addHelpText(
       "after",
-      "\nExit code 4 when any dead letter failed again or had no outcome in time (it is kept).",
+      "\nEvery redrive is audited (icnctl replay log) and named in the event's history (icnctl status <event-id>).\nExit code 4 when any dead letter failed again or had no outcome in time (it is kept).",
     )
     .action((id: number | undefined, opts: RedriveOptions) => redriveCommand(deps, id, opts));
   dlq

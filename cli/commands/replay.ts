@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
 import { EVENT_NAMES, isResultEvent } from "../../schemas/events.ts";
 import { replaySubject } from "../../shared/events.ts";
-import { auditNamesFor, listReplays, operatorName, recordReplay, type ReplayRecord } from "../audit.ts";
+import { auditNamesFor, listAudit, operatorName, recordAudit, type ReplayRecord } from "../audit.ts";
 import { functionConsumers } from "../consumers.ts";
 import { isStreamMissing, noEventsStream, withSession, type CliDeps, type Session } from "../context.ts";
 import { notFound, partialFailure, usageError } from "../errors.ts";
@@ -74,7 +74,8 @@ export interface Sent {
 export async function send(session: Session, plan: ReplayPlan, deps: CliDeps, reason: string): Promise<Sent> {
   const replayId = `replay-${randomBytes(6).toString("hex")}`;
   const total = plan.events.reduce((n, e) => n + e.functions.length, 0);
-  const record: ReplayRecord = {
+  const record: ReplayRecord & { kind: "replay" } = {
+    kind: "replay",
     replayId,
     who: operatorName(deps.env),
     at: new Date().toISOString(),
@@ -91,6 +92,8 @@ export async function send(session: Session, plan: ReplayPlan, deps: CliDeps, re
         subject,
         replayId,
         msgId: `${replayId}:${fn}:${event.seq}`,
+        by: record.who,
+        reason,
       }).then(
         () => (record.to.includes(fn) ? undefined : record.to.push(fn)),
         (err: unknown) => failed.push({ seq: event.seq, function: fn, error: String(err) }),
@@ -100,7 +103,7 @@ export async function send(session: Session, plan: ReplayPlan, deps: CliDeps, re
     if (!failed.some((f) => f.seq === event.seq))
       record.events.push({ seq: event.seq, id: event.id, type: event.type });
   }
-  if (record.events.length) await recordReplay(session.js, session.jsm, session.config.prefix, record);
+  if (record.events.length) await recordAudit(session.js, session.jsm, session.config.prefix, record);
   return { record, failed };
 }
 
@@ -171,19 +174,20 @@ async function replay(deps: CliDeps, opts: ReplayOptions): Promise<void> {
 
 async function replayLog(deps: CliDeps, opts: { output: OutputFormat }): Promise<void> {
   await withSession(deps, async ({ js, jsm, config }) => {
-    const records = await listReplays(js, jsm, config.prefix);
+    const records = await listAudit(js, jsm, config.prefix);
     if (opts.output === "json") return printJson(records);
     printTable(
       records,
       [
         { header: "TIME", value: (r) => r.at },
+        { header: "KIND", value: (r) => r.kind },
         { header: "WHO", value: (r) => r.who },
-        { header: "REASON", value: (r) => r.reason, max: 60 },
+        { header: "REASON", value: (r) => r.reason || "-", max: 60 },
         { header: "FUNCTIONS", value: (r) => r.to.join(",") },
         { header: "COUNT", value: (r) => String(r.events.length) },
         { header: "REPLAY ID", value: (r) => r.replayId },
       ],
-      "no replay has been recorded",
+      "no replay or redrive has been recorded",
     );
   });
 }
@@ -217,7 +221,9 @@ export function replayCommand(deps: CliDeps): Command {
     .enablePositionalOptions();
   command
     .command("log")
-    .description("list recorded replays: when, who, why, to which functions, how many events")
+    .description(
+      "list recorded replays and dead-letter redrives: when, which, who, why, to which functions, how many events",
+    )
     .addOption(outputOption())
     .action((opts: { output: OutputFormat }) => replayLog(deps, opts));
   return command;

@@ -107,10 +107,12 @@ test("dlq show prints the full headers and the pretty-printed payload; an unknow
   expect(missing.stderr).toMatch(/^error: there is no dead letter 999999; list them with icnctl dlq ls\n$/);
 });
 
+const REASON = "OPS-7: apiserver back";
+
 test("redriving a dead letter whose function now succeeds removes it", async () => {
   const id = await idOf(healed.id);
   failing.delete("healed");
-  const result = await icnctl(["dlq", "redrive", String(id), "-o", "json"], env);
+  const result = await icnctl(["dlq", "redrive", String(id), "--reason", REASON, "-o", "json"], env);
   expect(result.code).toBe(0);
   expect(json(result)).toEqual([
     expect.objectContaining({
@@ -124,6 +126,58 @@ test("redriving a dead letter whose function now succeeds removes it", async () 
   expect((await host.outcomes.get(healed, "fragile"))?.state).toBe("succeeded");
   expect(await lettersOf(healed.id)).toBe(0);
   expect((await listed()).map((d) => d.eventId)).toEqual([stuck.id]);
+});
+
+interface Step {
+  state: string;
+  attempt: number;
+  code?: string;
+  via?: { kind: string; id: string; by?: string; reason?: string };
+}
+
+test("status <event-id> of a redriven event tells its history: each attempt, the dead letter, the redrive by whom", async () => {
+  const [outcome] = json<{ state: string; via?: Step["via"]; history: Step[] }[]>(
+    await icnctl(["status", healed.id, "-o", "json"], env),
+  );
+  const failed = Array.from({ length: config.retry.attempts - 1 }, (_, i) => ({
+    state: "retrying",
+    attempt: i + 1,
+    code: "KUBE_UNAVAILABLE",
+  }));
+  expect(outcome?.history).toMatchObject([
+    ...failed,
+    { state: "dead-lettered", attempt: config.retry.attempts, code: "KUBE_UNAVAILABLE" },
+  ]);
+  const via = { kind: "redrive", by: "test-operator", reason: REASON };
+  expect(outcome).toMatchObject({ state: "succeeded", via });
+  const table = await icnctl(["status", healed.id], env);
+  expect(table.stdout).toMatch(/^fragile +succeeded \(redrive\) +1 /m);
+  expect(table.stdout).toContain("\nhistory of fragile:\n");
+  expect(table.stdout).toMatch(/^TIME +STATE +ATTEMPT +ERROR +VIA$/m);
+  expect(table.stdout).toMatch(/^\S+Z +retrying +1 +KUBE_UNAVAILABLE$/m);
+  expect(table.stdout).toMatch(
+    new RegExp(`^\\S+Z +dead-lettered +${config.retry.attempts} +KUBE_UNAVAILABLE$`, "m"),
+  );
+  expect(table.stdout).toMatch(/^\S+Z +succeeded +1 +redrive by test-operator: "OPS-7: apiserver back"$/m);
+});
+
+test("every redrive is audited beside the replays: replay log names it, who sent it, why, which dead letter", async () => {
+  const [outcome] = json<{ via: { id: string } }[]>(await icnctl(["status", healed.id, "-o", "json"], env));
+  const records = json<Record<string, unknown>[]>(await icnctl(["replay", "log", "-o", "json"], env));
+  expect(records).toContainEqual(
+    expect.objectContaining({
+      kind: "redrive",
+      replayId: outcome?.via.id,
+      who: "test-operator",
+      reason: REASON,
+      to: ["fragile"],
+      events: [{ seq: expect.any(Number) as number, id: healed.id, type: "node.joined" }],
+    }),
+  );
+  const table = await icnctl(["replay", "log"], env);
+  expect(table.stdout).toMatch(
+    new RegExp(`^\\S+Z +redrive +test-operator +OPS-7: apiserver back +fragile +1 +${outcome?.via.id}$`, "m"),
+  );
 });
 
 test("a redrive that fails again keeps exactly one dead letter (the original) and exits 4", async () => {

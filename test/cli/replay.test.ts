@@ -210,13 +210,14 @@ test("nothing to replay exits 3: an unknown id, or a function that does not exis
 
 test("replay log shows who replayed what, when, to which functions and why", async () => {
   const table = await icnctl(["replay", "log"], env);
-  expect(table.stdout).toMatch(/^TIME +WHO +REASON +FUNCTIONS +COUNT +REPLAY ID$/m);
-  expect(table.stdout).toMatch(/test-operator +OPS-1: labels lost +alpha +1 +replay-/);
+  expect(table.stdout).toMatch(/^TIME +KIND +WHO +REASON +FUNCTIONS +COUNT +REPLAY ID$/m);
+  expect(table.stdout).toMatch(/replay +test-operator +OPS-1: labels lost +alpha +1 +replay-/);
   const records = json<
     { reason: string; who: string; to: string[]; events: { seq: number; id: string; type: string }[] }[]
   >(await icnctl(["replay", "log", "--output", "json"], env));
   expect(records.map((r) => r.reason)).toEqual(["OPS-1: labels lost", "range", "both"]);
   expect(records[0]).toMatchObject({
+    kind: "replay",
     who: "test-operator",
     to: ["alpha"],
     events: [{ seq: seqs[0], id: e1.id, type: e1.type }],

@@ -112,3 +112,62 @@ test("-o wide shows a long error whole where the table cuts it", async () => {
     await wordyHost.drain();
   }
 });
+
+test("status <event-id> lists what was emitted (type, data); status <result-id> names the event it answers", async () => {
+  const answering = defineFunction({
+    name: "answering",
+    on: "node.joined",
+    emits: ["node.kata-enabled"],
+    handle: (joined, ctx) =>
+      ctx.emit("node.kata-enabled", {
+        node: joined.data.node,
+        reason: "cpu-cpuid.VMX is true",
+        runtimeClasses: ["kata-qemu"],
+      }),
+  });
+  const own = testConfig();
+  const answeringHost = await startTestHost(nc, own, [answering]);
+  try {
+    const joined = newEvent({ name: "node.joined", source: "urn:test:results", data: { node: "worker-7" } });
+    await publishEvent(jetstream(nc), own.prefix, joined);
+    const { results } = await waitForOutcome(answeringHost, joined, "answering", ["succeeded"]);
+    const resultId = results[0] ?? "";
+    const [outcome] = json<Record<string, unknown>[]>(
+      await icnctl(["status", joined.id, "-o", "json"], cliEnv(own)),
+    );
+    expect(outcome?.emitted).toEqual([
+      {
+        id: resultId,
+        type: "org.akraino.icn.node.kata-enabled",
+        data: { node: "worker-7", reason: "cpu-cpuid.VMX is true", runtimeClasses: ["kata-qemu"] },
+      },
+    ]);
+    const table = await icnctl(["status", joined.id], cliEnv(own));
+    expect(table.stdout).toMatch(/^results:\nFUNCTION +TYPE +ID +DATA$/m);
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^answering +node\\.kata-enabled +${resultId} +node=worker-7 reason="cpu-cpuid\\.VMX is true"$`,
+        "m",
+      ),
+    );
+
+    const ofResult = await icnctl(["status", resultId], cliEnv(own));
+    expect(ofResult.code).toBe(0);
+    expect(ofResult.stdout).toBe(
+      `event ${resultId} is a result: node.kata-enabled emitted by answering for event ${joined.id} ` +
+        `(node.joined from urn:test:results); see icnctl status ${joined.id}\n`,
+    );
+    expect(json(await icnctl(["status", resultId, "-o", "json"], cliEnv(own)))).toMatchObject({
+      id: resultId,
+      resultOf: {
+        event: { id: resultId, type: "org.akraino.icn.node.kata-enabled" },
+        function: "answering",
+        cause: { id: joined.id, source: "urn:test:results", type: joined.type },
+        data: { node: "worker-7" },
+      },
+      outcomes: [],
+    });
+  } finally {
+    await answeringHost.drain();
+  }
+});
