@@ -21,12 +21,17 @@ let host: Host;
 const logs = s.capturingLogger();
 const MAX_BYTES = 4096;
 
-// Trivial, so GET /events/{id} has an outcome to show.
+// Trivial, so GET /events/{id} has an outcome and a result to show.
 const ticketEcho = defineFunction({
   name: "ticket-echo",
   on: "tenant.requested",
-  emits: [],
-  handle: async () => {},
+  emits: ["tenant.provisioned"],
+  handle: (event, ctx) =>
+    ctx.emit("tenant.provisioned", {
+      tenant: event.data.tenant,
+      namespaces: [event.data.tenant],
+      applied: [`Namespace/${event.data.tenant}`],
+    }),
 });
 
 beforeAll(async () => {
@@ -110,6 +115,39 @@ describe("GET /events/{id}", () => {
       404,
     );
     expect((await s.call(`${url}/events/${event.id}`)).status).toBe(401);
+  });
+
+  test("returns what was applied (each result's type and data); a result's id names the event it answers", async () => {
+    const event = s.tenantRequest();
+    await structured(event);
+    const get = (id: string, token = s.PORTAL_TOKEN): Promise<s.Answer> =>
+      s.call(`${url}/events/${encodeURIComponent(id)}`, { headers: s.bearer(token) });
+    const answer = await waitUntil("an outcome over HTTP", async () => {
+      const got = await get(event.id);
+      return got.status === 200 ? got : undefined;
+    });
+    const { tenant } = aTenantRequested();
+    const data = { tenant, namespaces: [tenant], applied: [`Namespace/${tenant}`] };
+    const [outcome] = answer.json.outcomes as { results: string[]; emitted: unknown }[];
+    const resultId = outcome?.results[0] ?? "";
+    expect(outcome?.emitted).toEqual([{ id: resultId, type: "org.akraino.icn.tenant.provisioned", data }]);
+
+    const ofResult = await get(resultId);
+    expect(ofResult).toMatchObject({
+      status: 200,
+      json: {
+        id: resultId,
+        resultOf: {
+          event: { id: resultId, type: "org.akraino.icn.tenant.provisioned" },
+          function: "ticket-echo",
+          cause: { id: event.id, source: event.source, type: event.type },
+          data,
+        },
+        outcomes: [],
+      },
+    });
+    // Another source learns nothing of it, as of the event itself.
+    expect((await get(resultId, s.DETECTOR_TOKEN)).status).toBe(404);
   });
 });
 
