@@ -1,6 +1,7 @@
 // Offboarding (issue 17 §3): retire deletes a tenant's namespaces (or keeps them, released), then its bindings, state and
 // parameters; dry-run changes nothing; deletion protection refuses; an older request after a retire is stale. Real servers.
-import { AdmissionregistrationV1Api, CoreV1Api, EventsV1Api } from "@kubernetes/client-node";
+import { AdmissionregistrationV1Api, CoreV1Api, EventsV1Api, PolicyV1Api } from "@kubernetes/client-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   optionsFromEnv as provisionOptions,
@@ -9,13 +10,20 @@ import {
 import { retireTenant } from "../../functions/retire-tenant/index.ts";
 import { aTenantRequested } from "../../schemas/fixtures.ts";
 import { PLATFORM_NAMESPACE, RELEASED_LABEL, TENANT_LABEL } from "../../schemas/names.ts";
+import { newEvent, publishEvent } from "../../shared/events.ts";
+import { OutcomeStore } from "../../shared/host/outcomes.ts";
+import { ensureStreams } from "../../shared/host/streams.ts";
 import { tenantChangeOptionsFromEnv } from "../../shared/tenant-record.ts";
 import { attempt } from "../deploy/identities.ts";
+import { killAll, spawnNode, type Spawned } from "../harness/processes.ts";
 import { eventually, impersonating, kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
+import { removeRunStreams } from "../reliability/cleanup.ts";
+import { streamMessages, testConfig, waitUntil } from "../runtime/support.ts";
 import { functionRig, type FunctionRig } from "./support.ts";
 import { aKataNode, ensureRuntimeClasses, podNames, untilRunning, type KataNode } from "./tenant-day2.ts";
 import { resourceVersions, tenantBindings, tenantConfigMaps } from "./tenant-retire-views.ts";
 
+const HOST = "test/reliability/fixtures/function-host.ts";
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const admission = kc.makeApiClient(AdmissionregistrationV1Api);
@@ -229,4 +237,84 @@ describe("deletion protection", () => {
       for (const name of t.namespaces) expect(await namespaceLabels(name)).toBeUndefined();
     });
   });
+});
+
+describe("interrupted", () => {
+  const config = testConfig({ ackWaitMs: 3000 });
+  const startHost = (): Spawned =>
+    spawnNode(HOST, {
+      NATS_URL: config.natsUrl,
+      ICN_SUBJECT_PREFIX: config.prefix,
+      ICN_HTTP_PORT: "0",
+      ICN_ACK_WAIT_MS: String(config.ackWaitMs),
+      ICN_LOG_LEVEL: "silent",
+      TEST_FUNCTIONS: "retire-tenant",
+    });
+  beforeAll(async () => ensureStreams(await jetstreamManager(nc), config));
+  afterAll(async () => {
+    killAll();
+    await removeRunStreams(nc, config);
+  });
+
+  test("a retire whose host is SIGKILLed between its freeze and its deletes is completed when redelivered", async () => {
+    const t = await aTenant("killed");
+    // A budget that refuses every eviction in one namespace: the retire waits there, between its steps, until its deadline.
+    await kc.makeApiClient(PolicyV1Api).createNamespacedPodDisruptionBudget({
+      namespace: t.tenant,
+      body: {
+        metadata: { name: "hold" },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: "web" } } },
+      },
+    });
+    let host = startHost();
+    await host.waitFor(/fixtureReady/);
+    const event = newEvent({
+      name: "tenant.retire-requested",
+      source: "urn:test:functions",
+      data: { tenant: t.tenant, evictionDeadlineSeconds: 20 },
+    });
+    await publishEvent(jetstream(nc), config.prefix, event);
+    await waitUntil("the retire's freeze, proven in every namespace", async () => {
+      const state = (await tenantConfigMaps(core, t.tenant))[`tenant-${t.tenant}.state`]?.state;
+      const events = await kc
+        .makeApiClient(EventsV1Api)
+        .listNamespacedEvent({ namespace: t.namespaces[2] ?? "" });
+      return state === "retiring" && events.items.some((e) => e.reason === "TenantRetiring")
+        ? true
+        : undefined;
+    });
+    host.child.kill("SIGKILL");
+    await host.exited;
+
+    // No host runs: every namespace is still there, frozen for its admin, the held pod still running.
+    const alice = impersonating(kc, `alice-${t.tenant}`).makeApiClient(CoreV1Api);
+    for (const namespace of t.namespaces) {
+      const refused = await attempt(() =>
+        alice.createNamespacedPod({ namespace, body: node.aPod(namespace) }),
+      );
+      expect(refused).toMatchObject({ ok: false, status: 403 });
+      expect(refused.message).toContain(`tenant ${t.tenant} is retiring`);
+    }
+    const held = t.pods.find((pod) => pod.startsWith(`Pod/${t.tenant}/`)) ?? "";
+    expect(await podNames(core, t.tenant)).toEqual([held.split("/")[2]]);
+
+    host = startHost();
+    const store = await OutcomeStore.open(nc, config.outcomesBucket);
+    const outcome = await waitUntil(
+      "the redelivered retire settled",
+      async () => {
+        const now = await store.get(event, "retire-tenant");
+        return now && ["succeeded", "rejected", "dead-lettered"].includes(now.state) ? now : undefined;
+      },
+      180_000,
+    );
+    expect(outcome).toMatchObject({ state: "succeeded" });
+    for (const name of t.namespaces) expect(await namespaceLabels(name)).toBeUndefined();
+    expect(await tenantBindings(admission, t.tenant)).toEqual([]);
+    const [result] = (await streamMessages(nc, config.eventsStream, `${config.prefix}.tenant.retired`)).map(
+      (m) => JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown>,
+    );
+    expect(result).toMatchObject({ tenant: t.tenant, deletedPods: [held] });
+    expect([...(result?.namespaces as string[])].sort()).toEqual([...t.namespaces].sort());
+  }, 300_000);
 });
