@@ -74,7 +74,7 @@ function chain(node) {
       "div",
       { class: "branches" },
       node.outcomes.length === 0
-        ? h("div", { class: "card pending" }, "no function has recorded an outcome")
+        ? h("div", { class: "card pending" }, "no function has recorded an outcome (yet)")
         : null,
       node.outcomes.map((o) =>
         h(
