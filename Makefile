@@ -5,7 +5,7 @@ RUN := npm run --silent
 # Node.js 24 from the npm dev dependency: the machine's own node may be too old.
 NODE := node_modules/.bin/node
 
-.PHONY: install up down status lint typecheck test test-unit test-integration generate bench bench-scale demo run clean reliability
+.PHONY: install up down status lint typecheck test test-unit test-integration generate bench bench-scale demo run clean reliability chromium screenshots console-bench
 
 install: $(NPM_STAMP)
 
@@ -38,8 +38,20 @@ test-integration: install
 	$(RUN) test:integration
 
 # lint + typecheck + every test (the integration project starts the platform itself).
-test: lint typecheck
+test: lint typecheck chromium
 	$(RUN) test
+
+# The console's browser tests drive Debian's Chromium: installed when missing and possible, else a clear failure.
+chromium:
+	deploy/local/ensure-chromium.sh
+
+# The README's console screenshots (docs/screenshots/), taken by the console's browser tests.
+screenshots: install chromium
+	$(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js --testPathPatterns test/console/story --selectProjects integration
+
+# The console's page weight and publish-to-row latency in the browser (200 events); figures in .icn/bench/console.json.
+console-bench: install chromium
+	$(NODE) test/bench/console.bench.ts
 
 bench: install
 	$(RUN) bench
@@ -53,10 +65,11 @@ bench-scale: install
 demo: install
 	$(NODE) test/demo/demo.ts
 
-# The function host and the watchers in the foreground on the embedded platform; Ctrl-C drains and stops.
+# The function host and the watchers in the foreground on the embedded platform, and the web console
+# (read-only, its login link printed first); Ctrl-C drains and stops both.
 # .icn/env also names the admin user among the platform identities: the functions act as it there.
 run: up
-	source .icn/env && $(NODE) cli/icnctl.ts run
+	source .icn/env && { $(NODE) cli/icnctl.ts console & trap "kill $$! 2>/dev/null" EXIT; $(NODE) cli/icnctl.ts run; }
 
 clean: down
 	rm -rf .icn
