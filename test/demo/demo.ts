@@ -64,16 +64,17 @@ async function main(): Promise<number> {
     await playScenario(say, rt, names);
     console.log(`\n${say.summary()}`);
     console.log(
-      `Left for you to look at: nodes ${names.nodes.map((n) => n.name).join(", ")}; namespace ${names.tenant}.`,
+      `Left for you to look at: nodes ${names.nodes.map((n) => n.name).join(", ")}; tenant ${names.tenant}'s record (retired) in icn-system.`,
     );
     console.log(
-      `  with kubectl: source .icn/env && kubectl get nodes -L icn.akraino.org/kata && kubectl get pods -n ${names.tenant} -L icn.akraino.org/quarantine`,
+      `  with kubectl: source .icn/env && kubectl get nodes -L icn.akraino.org/kata,katacontainers.io/kata-runtime`,
     );
     // The run's events stay on the bus under its own prefix: what just happened can be looked at again.
     const icnctl = `ICN_SUBJECT_PREFIX=${rt.config.prefix} npm run --silent icnctl --`;
     console.log(`  its events: ${icnctl} tail --no-follow`);
     console.log(`  per function: ${icnctl} status`);
     console.log(`  one event's story: ${icnctl} status <event-id from tail>`);
+    console.log(`  the tenant (retired, its record kept): ${icnctl} tenant show ${names.tenant}`);
     return 0;
   } catch (err) {
     console.log(`\n${say.summary()}`);

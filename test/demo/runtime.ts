@@ -2,6 +2,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { cordonTenant } from "../../functions/cordon-tenant/index.ts";
 import { labelKataNode } from "../../functions/label-kata-node/index.ts";
 import {
   optionsFromEnv as provisionOptionsFromEnv,
@@ -13,7 +14,10 @@ import {
   optionsFromEnv as reportKataFailureOptions,
   reportKataFailure,
 } from "../../functions/report-kata-failure/index.ts";
+import { retireTenant } from "../../functions/retire-tenant/index.ts";
+import { uncordonTenant } from "../../functions/uncordon-tenant/index.ts";
 import { untaintKataNode } from "../../functions/untaint-kata-node/index.ts";
+import { tenantChangeOptionsFromEnv } from "../../shared/tenant-record.ts";
 import { startWatchers, type Watchers } from "../../shared/sources/index.ts";
 import { configFromEnv, type RuntimeConfig } from "../../shared/config.ts";
 import type { AnyFunction } from "../../shared/function.ts";
@@ -39,6 +43,7 @@ export interface DemoRuntime {
 }
 
 function demoFunctions(): AnyFunction[] {
+  const tenantChanges = tenantChangeOptionsFromEnv({});
   return [
     // The embedded platform's functions act as its admin user, so tamper protection lets it through,
     // beside the functions' in-cluster ServiceAccounts (the policy is one object for the whole cluster).
@@ -54,6 +59,9 @@ function demoFunctions(): AnyFunction[] {
       kata: kataRuntimeFromEnv({}),
       limiter: tokenBucket(30, 5),
     }),
+    cordonTenant(tenantChanges),
+    uncordonTenant(tenantChanges),
+    retireTenant(tenantChanges),
   ] as AnyFunction[];
 }
 

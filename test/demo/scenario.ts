@@ -8,10 +8,11 @@ import { newEvent, publishEvent, stableId } from "../../shared/events.ts";
 import { apply } from "../../shared/kube-apply.ts";
 import { CPU_FEATURES, type CpuFeature } from "../harness/nodes.ts";
 import { impersonating } from "../harness/servers.ts";
+import { dayTwo } from "./day-two-act.ts";
 import { describeNode, kataInstalled, nodesJoin, runningPod } from "./nodes-act.ts";
 import { settled, settledOutcome } from "./outcomes.ts";
 import type { DemoRuntime } from "./runtime.ts";
-import type { Narrator } from "./steps.ts";
+import { apiserverMessage, type Narrator } from "./steps.ts";
 
 export interface DemoNames {
   run: string;
@@ -34,22 +35,10 @@ export function demoNames(run: string): DemoNames {
   };
 }
 
-const aPod = (name: string, runtimeClassName?: string): V1Pod => ({
+export const aPod = (name: string, runtimeClassName?: string): V1Pod => ({
   metadata: { name },
   spec: { runtimeClassName, containers: [{ name: "app", image: "registry.example/app:1" }] },
 });
-
-/** The apiserver's own words: the Status message inside the error's body. */
-function apiserverMessage(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  try {
-    const parsed = (typeof body === "string" ? JSON.parse(body) : body) as { message?: string } | undefined;
-    if (parsed?.message) return parsed.message;
-  } catch {
-    // not JSON: fall back to the error's message
-  }
-  return err instanceof Error ? err.message : String(err);
-}
 
 async function legacyBeforeTenant(say: Narrator, rt: DemoRuntime, names: DemoNames): Promise<V1Pod> {
   const core = rt.kube.config.makeApiClient(CoreV1Api);
@@ -79,11 +68,30 @@ async function legacyBeforeTenant(say: Narrator, rt: DemoRuntime, names: DemoNam
   return legacy;
 }
 
-async function requestTenant(rt: DemoRuntime, names: DemoNames): Promise<{ id: string; source: string }> {
-  const data = { tenant: names.tenant, admins: [{ kind: "User", name: names.admin }] };
-  const event = newEvent({ name: "tenant.requested", source: "urn:icn-secure-tenancy/demo", data });
+/** Every tenant event of the demo comes from one source: the tenant belongs to it, so only it may change the tenant. */
+export const DEMO_SOURCE = "urn:icn-secure-tenancy/demo";
+
+export async function publishTenantEvent(
+  rt: DemoRuntime,
+  name:
+    "tenant.requested" | "tenant.cordon-requested" | "tenant.uncordon-requested" | "tenant.retire-requested",
+  data: Record<string, unknown>,
+): Promise<{ id: string; source: string }> {
+  const event = newEvent({ name, source: DEMO_SOURCE, data });
   await publishEvent(jetstream(rt.nc), rt.config.prefix, event);
   return event;
+}
+
+export function requestTenant(
+  rt: DemoRuntime,
+  names: DemoNames,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; source: string }> {
+  return publishTenantEvent(rt, "tenant.requested", {
+    tenant: names.tenant,
+    admins: [{ kind: "User", name: names.admin }],
+    ...extra,
+  });
 }
 
 /** An existing namespace joins a tenant only when a cluster operator approves it, never as a side effect of a request. */
@@ -228,4 +236,5 @@ export async function playScenario(say: Narrator, rt: DemoRuntime, names: DemoNa
   await tenantArrives(say, rt, names);
   await asTheTenant(say, rt, names);
   await legacyQuarantined(say, rt, names, legacy);
+  await dayTwo(say, rt, names);
 }

@@ -100,3 +100,15 @@ function waiter(deadline: number): Wait {
     }
   };
 }
+
+/** The apiserver's own words: the Status message inside the error's body. */
+export function apiserverMessage(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  try {
+    const parsed = (typeof body === "string" ? JSON.parse(body) : body) as { message?: string } | undefined;
+    if (parsed?.message) return parsed.message;
+  } catch {
+    // not JSON: fall back to the error's message
+  }
+  return err instanceof Error ? err.message : String(err);
+}
