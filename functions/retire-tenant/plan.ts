@@ -34,7 +34,8 @@ const configMap = (name: string): KubernetesObject => ({
   metadata: { name, namespace: PLATFORM_NAMESPACE },
 });
 
-async function tenantBindings(kube: Kube, tenant: string): Promise<KubernetesObject[]> {
+/** The tenant's admission-policy bindings, found by its label, as references enough to delete them. */
+export async function tenantBindings(kube: Kube, tenant: string): Promise<KubernetesObject[]> {
   const found: KubernetesObject[] = [];
   for (const kind of BINDING_KINDS) {
     try {

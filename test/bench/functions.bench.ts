@@ -1,5 +1,6 @@
 // The bus's cost beside the apiserver work: tenants through provision-tenant vs the same objects applied
-// directly with client-node (tenant-loops.ts); then pod.unsafe → pod labelled and isolated, p50/p99.
+// directly with client-node (tenant-loops.ts); then pod.unsafe → pod labelled and isolated, p50/p99; then tenants
+// retired through retire-tenant vs the same deletes done directly (retire-loops.ts).
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
@@ -15,6 +16,7 @@ import { kataRuntimeFromEnv } from "../../shared/kata.ts";
 import { runtimeClass } from "../../functions/label-kata-node/runtime-classes.ts";
 import { unsafePods } from "../reliability/workload.ts";
 import { throughBus } from "./bus-timing.ts";
+import { retireBench } from "./retire-loops.ts";
 import { tenantsBench } from "./tenant-loops.ts";
 import {
   benchConfig,
@@ -27,6 +29,8 @@ import {
 } from "./support.ts";
 
 const PODS = Number(process.env.BENCH_PODS ?? 200);
+/** Which parts run (a quick check of one: BENCH_FUNCTIONS=retire); all by default. */
+const PARTS = (process.env.BENCH_FUNCTIONS ?? "tenants,quarantine,retire").split(",");
 const run = Date.now().toString(36);
 
 async function quarantineBench(
@@ -72,18 +76,21 @@ async function main(): Promise<void> {
   for (const shim of ["qemu", "clh"]) await apply(kube, runtimeClass(shim), "bench");
   const nc = await connect({ servers: natsUrl });
   const figures = {
-    ...(await tenantsBench(nc, natsUrl, kube)),
-    ...(await quarantineBench(nc, natsUrl, kube, kc.makeApiClient(CoreV1Api))),
+    ...(PARTS.includes("tenants") ? await tenantsBench(nc, natsUrl, kube) : {}),
+    ...(PARTS.includes("quarantine")
+      ? await quarantineBench(nc, natsUrl, kube, kc.makeApiClient(CoreV1Api))
+      : {}),
+    ...(PARTS.includes("retire") ? await retireBench(nc, natsUrl, kube) : {}),
   };
   await removeBenchStreams(nc);
   await nc.close();
   const file = writeFigures("functions.json", figures);
-  console.log(
-    `one tenant alone (bus)       p50 ${figures.tenant_p50_ms} ms   p99 ${figures.tenant_p99_ms} ms`,
-  );
-  console.log(
-    `quarantine, publish → isolated p50 ${figures.quarantine_p50_ms} ms   p99 ${figures.quarantine_p99_ms} ms (target p99 <= 100 ms)`,
-  );
+  const lines: Record<string, string> = {
+    tenants: `one tenant alone (bus)       p50 ${figures.tenant_p50_ms} ms   p99 ${figures.tenant_p99_ms} ms`,
+    quarantine: `quarantine, publish → isolated p50 ${figures.quarantine_p50_ms} ms   p99 ${figures.quarantine_p99_ms} ms (target p99 <= 100 ms)`,
+    retire: `one retire alone (bus)       p50 ${figures.retire_p50_ms} ms   p99 ${figures.retire_p99_ms} ms`,
+  };
+  for (const part of PARTS) if (lines[part]) console.log(lines[part]);
   console.log(`figures written to ${file}`);
 }
 
