@@ -160,3 +160,15 @@ test("applied objects must read Kind/name or Kind/namespace/name", () => {
     false,
   );
 });
+
+test("a retire request is strict: keep only namespaces, a bounded deadline, no unknown field", () => {
+  const retire = (data: unknown): boolean => parseEventData("tenant.retire-requested", data).success;
+  expect(retire({ tenant: "acme" })).toBe(true);
+  expect(retire({ tenant: "acme", keep: "namespaces", dryRun: true, evictionDeadlineSeconds: 0 })).toBe(true);
+  expect(retire({ tenant: "acme", keep: "everything" })).toBe(false);
+  expect(retire({ tenant: "acme", evictionDeadlineSeconds: 601 })).toBe(false);
+  expect(retire({ tenant: "acme", force: true })).toBe(false);
+  expect(retire({ tenant: "kube-system" })).toBe(false);
+  expect(problems(aTenantRequested({ protection: { deletion: true } }))).toEqual([]);
+  expect(problems({ ...aTenantRequested(), protection: { deletion: "yes" } })).not.toEqual([]);
+});

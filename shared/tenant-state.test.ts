@@ -29,3 +29,12 @@ test("a change takes its place in time from the event, and the stream sequence b
     sequence: 42,
   });
 });
+
+test("a retiring tenant is frozen by the same policy: proven by a refusal that names its state", () => {
+  const retiring = "pods is forbidden: … denied request: tenant acme is retiring: contract ended";
+  expect(stateEnforced("acme", "retiring")({ admitted: false, message: retiring })).toBe(true);
+  expect(stateEnforced("acme", "retiring")({ admitted: false, message: "tenant acme is cordoned: x" })).toBe(
+    false,
+  );
+  expect(stateEnforced("acme", "retiring")({ admitted: true })).toBe(false);
+});
