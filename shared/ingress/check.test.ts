@@ -10,7 +10,12 @@ const [portal, ops] = parseSources([
   {
     name: "portal",
     token: "portal-token-long-enough",
-    allowedTypes: ["tenant.requested", "tenant.cordon-requested", "tenant.uncordon-requested"],
+    allowedTypes: [
+      "tenant.requested",
+      "tenant.cordon-requested",
+      "tenant.uncordon-requested",
+      "tenant.retire-requested",
+    ],
     sourcePattern: "https://portal.example.com",
     tenants: ["acme", "team-*"],
   },
@@ -73,7 +78,7 @@ test("a source with tenants may request only those; one without may request any"
   expect(checkCandidate(aCandidate(now, "globex", "urn:icn:ingress:ops"), anyTenant).event).toBeDefined();
 });
 
-test.each(["tenant.cordon-requested", "tenant.uncordon-requested"] as const)(
+test.each(["tenant.cordon-requested", "tenant.uncordon-requested", "tenant.retire-requested"] as const)(
   "the same tenant patterns hold for %s",
   (name) => {
     const now = "2026-12-01T12:00:00Z";

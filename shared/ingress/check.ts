@@ -140,7 +140,7 @@ function dataVerdict(c: Candidate, name: EventName, source: IngressSource, v: Ve
     }));
     v.invalid.push(...issues);
   } else if (name.startsWith("tenant.")) {
-    // Every tenant event (requested, cordon, uncordon) names its tenant; the same grant covers them all.
+    // Every tenant event (requested, cordon, uncordon, retire) names its tenant; the same grant covers them all.
     tenantVerdict(c, source, (parsed.data as EventData<"tenant.requested">).tenant, v);
   }
 }

@@ -48,7 +48,7 @@ export interface IngressSource {
   readonly allowedTypes: ReadonlySet<InputEventName>;
   /** Event `source` attributes this source may use: this URI or anything below it. */
   readonly sourcePattern: string;
-  /** Tenants whose events (requested, cordon, uncordon) this source may send; undefined: any (see shared/tenant-grants.ts). */
+  /** Tenants whose events (requested, cordon, uncordon, retire) this source may send; undefined: any (see shared/tenant-grants.ts). */
   readonly tenants?: readonly string[];
 }
 
