@@ -1,6 +1,10 @@
 // The console's guards, in a real browser against the real platform: no token, no data; the session cookie
 // is HttpOnly and SameSite=Strict; an action without the CSRF token is refused; a read-only console shows
 // no action and refuses one; the CSP allows no inline script; an event's data never runs as markup.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { get } from "node:http";
+import { createInterface } from "node:readline";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Page } from "playwright-core";
@@ -11,6 +15,8 @@ import { defineFunction } from "../../shared/function.ts";
 import type { Host } from "../../shared/host/host.ts";
 import { natsConnection } from "../harness/servers.ts";
 import { startTestHost, testConfig, waitForOutcome } from "../runtime/support.ts";
+import { repoRoot } from "../../deploy/local/paths.ts";
+import { CLI, cliEnv } from "../cli/support.ts";
 import { launchBrowser, loggedIn, startTestConsole, type Browser, type TestConsole } from "./support.ts";
 
 let nc: NatsConnection;
@@ -151,4 +157,39 @@ test("an event whose data holds <script> renders as text in the live table and i
   expect(await page.locator("#story script, #story img, main script").count()).toBe(0);
   expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
   await page.close();
+});
+
+test("icnctl console --port 0 prints its URL and login link, serves on 127.0.0.1 only, and stops on SIGTERM", async () => {
+  const child = spawn(process.execPath, [CLI, "console", "--port", "0"], {
+    cwd: repoRoot,
+    env: { ...process.env, ...cliEnv(config, { ICN_CONSOLE_TOKEN: "runbook-token-0123456789" }) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const first = String((await lines.next()).value);
+    const second = String((await lines.next()).value);
+    expect(first).toMatch(
+      /^console: http:\/\/127\.0\.0\.1:\d+\/ \(read-only; --allow-actions to redrive and replay\)$/,
+    );
+    const url = first.split(" ")[1] ?? "";
+    expect(second).toBe(`login: ${url}#token=runbook-token-0123456789`);
+    expect((await fetch(`${url}api/dead-letters`)).status).toBe(401);
+    const authorized = await fetch(`${url}api/dead-letters`, {
+      headers: { authorization: "Bearer runbook-token-0123456789" },
+    });
+    expect(((await authorized.json()) as { id: number }[]).map((d) => d.id)).toEqual([deadLetterId]);
+    // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) is not answered.
+    const rebound = await new Promise<number | undefined>((resolve, reject) =>
+      get(url, { headers: { host: "attacker.example" } }, (res) => resolve(res.resume().statusCode)).on(
+        "error",
+        reject,
+      ),
+    );
+    expect(rebound).toBe(421);
+  } finally {
+    child.kill("SIGTERM");
+    if (child.exitCode === null) await once(child, "exit");
+  }
+  expect(child.exitCode).toBe(0);
 });
