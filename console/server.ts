@@ -105,7 +105,8 @@ async function handle(
 ): Promise<void> {
   const url = requestUrl(req);
   const path = url.pathname;
-  if ((req.method === "GET" || req.method === "HEAD") && !path.startsWith("/api/")) return page(req, res, path);
+  if ((req.method === "GET" || req.method === "HEAD") && !path.startsWith("/api/"))
+    return page(req, res, path);
   if (req.method !== "GET" && !sameOrigin(req)) throw new HttpError(403, "cross-origin request refused");
   if (req.method === "POST" && path === "/api/login") return login(ctx, sessions, req, res);
   if (req.method === "POST" && path === "/api/logout")
