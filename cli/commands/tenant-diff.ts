@@ -7,7 +7,7 @@ import type { Kube } from "../../shared/kube.ts";
 import type { CliDeps } from "../context.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { outputOption, printJson, printTable, type OutputFormat } from "../output.ts";
-import type { FieldChange } from "../tenants/changes.ts";
+import { CHANGE_ACTIONS, describeChange, type FieldChange } from "../tenants/changes.ts";
 import type { ObjectChange, TenantDiff } from "../tenants/diff.ts";
 import { withKube } from "../tenants/with-kube.ts";
 import { readData } from "./publish.ts";
@@ -41,21 +41,16 @@ function validRequest(data: unknown, file: string): EventData<"tenant.requested"
   );
 }
 
-/** Tamper protection refuses a dry run that updates the platform's objects as anyone but the platform. */
+/**
+ * A refused dry run: as the operator, tamper protection lets only the platform update its objects; as `--as`,
+ * that identity may lack the rights. Reads are always the operator's, whose refusals kubeFailure explains.
+ */
 function forbiddenDryRun(err: unknown, as: string | undefined): never {
-  if (
-    !as &&
-    isIcnError(err) &&
-    err.code === "KUBE_FORBIDDEN" &&
-    err.message.includes("managed by icn-secure-tenancy")
-  )
-    throw new CliError(
-      EXIT.failure,
-      err.message,
-      `the dry run ran as you, and only the platform may change its objects: run it as provision-tenant with --as ${PROVISION_TENANT_USER} (needs impersonation rights)`,
-      { cause: err },
-    );
-  throw err;
+  if (!isIcnError(err) || err.code !== "KUBE_FORBIDDEN" || !/^apply /.test(err.message)) throw err;
+  const hint = as
+    ? `${as} may not apply the tenant's objects: name provision-tenant's ServiceAccount, ${PROVISION_TENANT_USER}`
+    : `the dry run ran as you, and only the platform may change its objects: run it as provision-tenant with --as ${PROVISION_TENANT_USER} (you need the right to impersonate)`;
+  throw new CliError(EXIT.failure, err.message, hint, { cause: err });
 }
 
 interface Row {
@@ -76,14 +71,15 @@ function rowsOf(changes: readonly ObjectChange[], describe: (f: FieldChange) => 
 }
 
 function countLine(diff: TenantDiff): string {
-  const counts = new Map<string, number>();
-  for (const c of diff.changes) counts.set(c.action, (counts.get(c.action) ?? 0) + 1);
-  const parts = [...counts].map(([action, n]) => `${n} ${action}`);
+  const parts = CHANGE_ACTIONS.map(
+    (action) => [action, diff.changes.filter((c) => c.action === action).length] as const,
+  )
+    .filter(([, n]) => n > 0)
+    .map(([action, n]) => `${n} ${action}`);
   return `tenant ${diff.tenant} (${diff.exists ? "exists" : "new"}): ${parts.join(", ") || "nothing planned"}`;
 }
 
-async function printDiff(diff: TenantDiff, opts: DiffOptions): Promise<void> {
-  const { describeChange } = await import("../tenants/changes.ts");
+function printDiff(diff: TenantDiff, opts: DiffOptions): void {
   const shown = opts.all ? diff.changes : diff.changes.filter((c) => c.action !== "unchanged");
   process.stdout.write(`${countLine(diff)}\n`);
   printTable<Row>(
@@ -106,11 +102,13 @@ async function diff(deps: CliDeps, file: string, opts: DiffOptions): Promise<voi
   const { optionsFromEnv } = await import("../../functions/provision-tenant/options.ts");
   const { diffRequest } = await import("../tenants/diff.ts");
   const options = { ...optionsFromEnv(deps.env), source: opts.source ?? source };
-  const result = await withKube(deps, opts.as, (kube: Kube) =>
-    diffRequest(kube, request, options).catch((err: unknown) => forbiddenDryRun(err, opts.as)),
+  const result = await withKube(deps, opts.as, (kube: Kube, dryRun: Kube) =>
+    diffRequest({ read: kube, dryRun }, request, options).catch((err: unknown) =>
+      forbiddenDryRun(err, opts.as),
+    ),
   );
   if (opts.output === "json") printJson(result);
-  else if (result.refusals.length === 0) await printDiff(result, opts);
+  else if (result.refusals.length === 0) printDiff(result, opts);
   for (const refusal of result.refusals)
     process.stderr.write(`refused: ${refusal.code}: ${refusal.message}\n`);
   const count = result.refusals.length;
@@ -131,7 +129,10 @@ export function diffCommand(deps: CliDeps): Command {
       "--source <uri>",
       "check that this source may change the tenant (default: the CloudEvent's source, if any)",
     )
-    .option("--as <user>", `run the dry run as this user (kubectl's --as), e.g. ${PROVISION_TENANT_USER}`)
+    .option(
+      "--as <user>",
+      `apply the dry run as this user (kubectl's --as; reads stay yours), e.g. ${PROVISION_TENANT_USER}`,
+    )
     .option("--all", "list unchanged objects too")
     .addOption(outputOption({ wide: true }))
     .addHelpText(

@@ -34,23 +34,28 @@ export interface TenantDetail extends TenantSummary {
  * holds it (retention, another prefix) or a bus that is away leaves the record's own fields.
  */
 async function lastRequest(deps: CliDeps, sequence: number, id: string): Promise<LastRequest | undefined> {
-  const { withSession } = await import("../context.ts");
+  const { isStreamMissing, withSession } = await import("../context.ts");
   const { fromStoredMsg } = await import("../stored.ts");
   const { viewOf } = await import("../event-view.ts");
+  const unshown = "the last request's source and data are not shown";
   try {
     const view: EventView | undefined = await withSession(deps, async ({ jsm, config }) => {
-      const msg = await jsm.streams.getMessage(config.eventsStream, { seq: sequence });
+      const msg = await jsm.streams
+        .getMessage(config.eventsStream, { seq: sequence })
+        .catch((err: unknown) => {
+          if (!isStreamMissing(err)) throw err;
+          note(
+            `${unshown}: there is no events stream ${config.eventsStream} (ICN_SUBJECT_PREFIX ${config.prefix})`,
+          );
+          return null;
+        });
       return msg ? viewOf(fromStoredMsg(msg)) : undefined;
     });
     if (view?.id === id)
       return { id, type: view.type, source: view.source, time: view.time, data: view.data };
-    note(
-      `request ${id} is no longer in the events stream at sequence ${sequence}: its source and data are not shown`,
-    );
+    if (view) note(`${unshown}: the events stream no longer holds request ${id} (sequence ${sequence})`);
   } catch (err) {
-    note(
-      `the last request's source and data are not shown: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    note(`${unshown}: ${err instanceof Error ? err.message : String(err)}`);
   }
   return undefined;
 }
@@ -143,6 +148,6 @@ export function printTenant(d: TenantDetail, format: OutputFormat): void {
         ],
         format,
       )
-    : "no Events in its namespaces";
+    : "none (the apiserver keeps Events for an hour by default: --event-ttl)";
   process.stdout.write(`${headerLines(d)}\n\nApplied objects:\n${objects}\n\nEvents:\n${events}\n`);
 }

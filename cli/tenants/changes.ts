@@ -1,6 +1,10 @@
 // Two versions of one object compared field by field, leaving out what the apiserver keeps for itself.
 import type { KubernetesObject } from "@kubernetes/client-node";
 
+/** What a request does to one object; `refused`: the apiserver refused its dry run (the refusal says why). */
+export const CHANGE_ACTIONS = ["create", "update", "release", "delete", "unchanged", "refused"] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
 export interface FieldChange {
   /** `spec.hard.pods`, `metadata.labels["icn.akraino.org/tenant"]`. */
   path: string;

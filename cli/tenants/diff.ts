@@ -21,11 +21,7 @@ import {
   tenantNamespacesOf,
   type TenantRecord,
 } from "../../shared/tenant-record.ts";
-import { comparable, fieldChanges, type FieldChange } from "./changes.ts";
-
-/** `refused`: the apiserver refused the object's dry run (the refusal says why). */
-export const CHANGE_ACTIONS = ["create", "update", "release", "delete", "unchanged", "refused"] as const;
-export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+import { comparable, fieldChanges, type ChangeAction, type FieldChange } from "./changes.ts";
 
 export interface ObjectChange {
   action: ChangeAction;
@@ -100,9 +96,15 @@ function notesOf(
   return undefined;
 }
 
+/** Who reads the cluster (the operator), and who applies the dry runs (the operator, or provision-tenant with --as). */
+export interface DiffKubes {
+  read: Kube;
+  dryRun: Kube;
+}
+
 /** One planned object: its dry-run apply against what the cluster holds now. */
 async function diffObject(
-  kube: Kube,
+  kubes: DiffKubes,
   obj: KubernetesObject,
   existing: Map<string, KubernetesObject>,
   tenant: string,
@@ -112,8 +114,8 @@ async function diffObject(
   // The apiserver cannot dry-run an object into a namespace that does not exist yet.
   if (namespace && namespace !== PLATFORM_NAMESPACE && !existing.has(namespace))
     return { action: "create", object, note: "in a namespace this request creates" };
-  const current = await readIfExists(kube, obj);
-  const after = await apply(kube, obj, FIELD_MANAGER, { dryRun: "All" });
+  const current = await readIfExists(kubes.read, obj);
+  const after = await apply(kubes.dryRun, obj, FIELD_MANAGER, { dryRun: "All" });
   const note = notesOf(obj, after, existing, tenant);
   const extra = note ? { note } : {};
   if (!current) return { action: "create", object, ...extra };
@@ -145,14 +147,16 @@ async function releaseChanges(
 /**
  * The request as provision-tenant would take it: the same refusals (ownership when `source` is given, classes,
  * namespaces, releases with pods) and the same plan, each object applied with `dryRun=All` under its field
- * manager, so the apiserver's defaulting, validation, admission and field ownership all answer. Nothing is written.
+ * manager (as `kubes.dryRun`), so the apiserver's defaulting, validation, admission and field ownership all
+ * answer. Nothing is written.
  */
 export async function diffRequest(
-  kube: Kube,
+  kubes: DiffKubes,
   request: TenantRequest,
   options: ProvisionTenantOptions & { source?: string },
 ): Promise<TenantDiff> {
   const { tenant } = request;
+  const kube = kubes.read;
   const refusals: Refusal[] = [];
   const record = await readTenantRecord(kube, tenant);
   if (options.source)
@@ -187,7 +191,7 @@ export async function diffRequest(
   const changes: ObjectChange[] = [];
   for (const obj of planned)
     changes.push(
-      await diffObject(kube, obj, existing, tenant).catch((err: unknown) => {
+      await diffObject(kubes, obj, existing, tenant).catch((err: unknown) => {
         refusals.push(refusalOf(err));
         return { action: "refused" as const, object: refOf(obj) };
       }),

@@ -97,11 +97,12 @@ export async function appliedObjects(
   tenant: string,
   namespaces: readonly string[],
 ): Promise<AppliedObject[]> {
-  const found: KubernetesObject[] = namespaces.map((name) => ({
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name },
-  }));
+  const found = await listLabelled(
+    kube,
+    { apiVersion: "v1", kind: "Namespace", scope: "cluster" },
+    undefined,
+    tenant,
+  );
   for (const kind of plannedKinds(tenant)) {
     const where =
       kind.scope === "tenant" ? namespaces : [kind.scope === "platform" ? PLATFORM_NAMESPACE : undefined];

@@ -11,6 +11,7 @@ import {
 } from "../../functions/provision-tenant/index.ts";
 import { aTenantRequested } from "../../schemas/fixtures.ts";
 import { tenantChangeOptionsFromEnv } from "../../shared/tenant-record.ts";
+import { applyBaseRbac, serviceAccountUser } from "../deploy/identities.ts";
 import { kubeConfig, natsConnection, uniqueName } from "../harness/servers.ts";
 import { functionRig, type FunctionRig } from "../functions/support.ts";
 import { ensureRuntimeClasses } from "../functions/tenant-day2.ts";
@@ -234,7 +235,7 @@ describe("tenant diff", () => {
     const file = requestFile("changed-table", requestFor(calm, { namespaces: [calm], quota: { pods: 20 } }));
     const { code, stdout } = await icnctl(["tenant", "diff", file], env);
     expect(code).toBe(0);
-    expect(stdout).toContain(`tenant ${calm} (exists): `);
+    expect(stdout).toContain(`tenant ${calm} (exists): 1 update, 1 release, 4 delete, 8 unchanged\n`);
     expect(stdout).toMatch(/^ACTION +OBJECT +CHANGE$/m);
     expect(stdout).toMatch(
       new RegExp(`^update +ResourceQuota/${calm}/icn-tenant-quota +spec\\.hard\\.pods: 10 → 20$`, "m"),
@@ -243,6 +244,26 @@ describe("tenant diff", () => {
       new RegExp(`^release +Namespace/${calm}-dev +frozen, its admins unbound, then it loses the label`, "m"),
     );
     expect(stdout).not.toMatch(/^unchanged /m);
+  });
+
+  test("--as runs the dry run as that identity: provision-tenant's ServiceAccount sees the changes, a stranger is refused", async () => {
+    await applyBaseRbac();
+    const file = requestFile("as", requestFor(calm, { quota: { pods: 30 } }));
+    const as = serviceAccountUser("provision-tenant");
+    const diff = json<Diff>(await icnctl(["tenant", "diff", file, "--as", as, "-o", "json"], env));
+    expect(diff.refusals).toEqual([]);
+    expect(diff.changes.filter((c) => c.action === "update")).toEqual(
+      [calm, `${calm}-dev`].map((ns) => ({
+        action: "update",
+        object: `ResourceQuota/${ns}/icn-tenant-quota`,
+        fields: [{ path: "spec.hard.pods", from: "10", to: "30" }],
+      })),
+    );
+    const stranger = await icnctl(["tenant", "diff", file, "--as", `nobody-${calm}`], env);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toMatch(
+      /^error: apply .*HTTP 403.*; nobody-\S+ may not apply the tenant's objects/,
+    );
   });
 
   test("the request as applied: no changes", async () => {
