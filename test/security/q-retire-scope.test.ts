@@ -7,7 +7,7 @@ import { apply } from "../../shared/kube-apply.ts";
 import { kubeFromConfig } from "../../shared/kube.ts";
 import { tenantChangeOptionsFromEnv } from "../../shared/tenant-record.ts";
 import { BASE, build } from "../deploy/manifests.ts";
-import { applyBaseRbac, attempt, FIELD_MANAGER, serviceAccountConfig } from "../deploy/identities.ts";
+import { applyBaseRbac, attempt, can, FIELD_MANAGER, serviceAccountConfig } from "../deploy/identities.ts";
 import { functionRig, type FunctionRig } from "../functions/support.ts";
 import { eventually, uniqueName } from "../harness/servers.ts";
 import { aRequest, provisionRig, type ProvisionRig } from "./provision-rig.ts";
@@ -116,3 +116,35 @@ test.each([{}, { keep: "namespaces" }])(
     expect(outcome).toMatchObject({ state: "succeeded" });
   },
 );
+
+test.each([
+  ["read secrets", { verb: "get", resource: "secrets", namespace: PLATFORM_NAMESPACE }],
+  [
+    "change a policy",
+    { verb: "patch", group: "admissionregistration.k8s.io", resource: "validatingadmissionpolicies" },
+  ],
+  [
+    "delete its own guard",
+    {
+      verb: "delete",
+      group: "admissionregistration.k8s.io",
+      resource: "validatingadmissionpolicies",
+      name: GUARD,
+    },
+  ],
+  [
+    "create a binding",
+    { verb: "create", group: "admissionregistration.k8s.io", resource: "validatingadmissionpolicybindings" },
+  ],
+  ["create namespaces", { verb: "create", resource: "namespaces" }],
+  [
+    "write ConfigMaps outside icn-system",
+    { verb: "delete", resource: "configmaps", namespace: "kube-system" },
+  ],
+  [
+    "bind roles",
+    { verb: "create", group: "rbac.authorization.k8s.io", resource: "rolebindings", namespace: "default" },
+  ],
+])("the account may not %s", async (_, attributes) => {
+  expect(await can(asRetirer, attributes)).toBe(false);
+});
