@@ -82,6 +82,9 @@ async function page(req: IncomingMessage, res: ServerResponse, path: string): Pr
   if (!(await sendStatic(res, WEB_DIR, name))) throw new HttpError(404, "no such page");
 }
 
+const isPage = (req: IncomingMessage, path: string): boolean =>
+  (req.method === "GET" || req.method === "HEAD") && !path.startsWith("/api/");
+
 const requestUrl = (req: IncomingMessage): URL => new URL(req.url ?? "/", "http://console");
 
 /** Whoever is not logged in (cookie) or holding the token (bearer, for scripts) gets nothing. */
@@ -105,8 +108,7 @@ async function handle(
 ): Promise<void> {
   const url = requestUrl(req);
   const path = url.pathname;
-  if ((req.method === "GET" || req.method === "HEAD") && !path.startsWith("/api/"))
-    return page(req, res, path);
+  if (isPage(req, path)) return page(req, res, path);
   if (req.method !== "GET" && !sameOrigin(req)) throw new HttpError(403, "cross-origin request refused");
   if (req.method === "POST" && path === "/api/login") return login(ctx, sessions, req, res);
   if (req.method === "POST" && path === "/api/logout")
