@@ -47,7 +47,7 @@ chromium:
 
 # The README's console screenshots (docs/screenshots/), taken by the console's browser tests.
 screenshots: install chromium
-	$(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js --testPathPatterns test/console/story --selectProjects integration
+	ICN_SCREENSHOTS_DIR=docs/screenshots $(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js --testPathPatterns test/console/story --selectProjects integration
 
 # The console's page weight and publish-to-row latency in the browser (200 events); figures in .icn/bench/console.json.
 console-bench: install chromium

@@ -12,7 +12,8 @@ import { repoRoot } from "../../deploy/local/paths.ts";
 import { kubeConfig } from "../harness/servers.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
-export const SCREENSHOTS = join(repoRoot, "docs", "screenshots");
+// make test keeps its screenshots out of the clone's tracked files; make screenshots writes the README's.
+export const SCREENSHOTS = process.env.ICN_SCREENSHOTS_DIR ?? join(repoRoot, ".icn", "screenshots");
 
 /** The flags this kind of machine needs: no sandbox as root, and no calls home that its network refuses. */
 const FLAGS = [
