@@ -1,5 +1,6 @@
 // The console's API: each route reads what the CLI reads (or acts as the CLI acts) and answers JSON.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { EVENT_NAMES } from "../schemas/events.ts";
 import { deadLetter, deadLetters, redriveDeadLetter, replayEvent, replayPlanFor } from "./actions.ts";
 import { functionsOverview } from "./functions.ts";
 import { historyPage } from "./history.ts";
@@ -57,6 +58,7 @@ const GET: [RegExp, Handler][] = [
   [/^\/api\/tenants$/, (ctx) => tenantList(ctx.kube)],
   [/^\/api\/tenants\/([a-z0-9-]+)$/, (ctx, { match }) => tenantDetail(ctx.kube, match[1] ?? "")],
   [/^\/api\/functions$/, (ctx) => functionsOverview(ctx.session, ctx.kube)],
+  [/^\/api\/types$/, () => Promise.resolve([...EVENT_NAMES].sort())],
 ];
 
 const POST: [RegExp, Handler][] = [

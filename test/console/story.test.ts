@@ -4,6 +4,7 @@
 // It saves the screenshots the README shows (make screenshots).
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
+import { EVENT_NAMES } from "../../schemas/events.ts";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Page } from "playwright-core";
@@ -90,6 +91,15 @@ test("an event published through the bus appears in the live table, with the lin
   expect(await row.getAttribute("title")).toBe(
     `${event.time}  node.joined  ${event.id}  urn:test:provisioner  node=${node}`,
   );
+});
+
+test("the type filter offers every event type the schemas define, the newest ones included", async () => {
+  await page.goto(`${web.url}#/live`);
+  const options = page.locator('select[name="type"] option');
+  await options.nth(EVENT_NAMES.length).waitFor({ state: "attached" });
+  const offered = await options.allTextContents();
+  expect(offered.slice(1).sort()).toEqual([...EVENT_NAMES].sort());
+  expect(offered).toContain("tenant.retire-requested");
 });
 
 test("its story shows each function's outcome, the result event and the Kubernetes Event on the node", async () => {
