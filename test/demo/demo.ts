@@ -75,6 +75,9 @@ async function main(): Promise<number> {
     console.log(`  per function: ${icnctl} status`);
     console.log(`  one event's story: ${icnctl} status <event-id from tail>`);
     console.log(`  the tenant (retired, its record kept): ${icnctl} tenant show ${names.tenant}`);
+    console.log(
+      `  in the browser: ${icnctl} console  (serves http://127.0.0.1:8089/ and prints its login link)`,
+    );
     return 0;
   } catch (err) {
     console.log(`\n${say.summary()}`);
