@@ -16,17 +16,21 @@ type DiffOptions = { output: OutputFormat; source?: string; as?: string; all?: b
 
 const PROVISION_TENANT_USER = "system:serviceaccount:icn-system:provision-tenant";
 
-/** A file holds the request's data, or a whole CloudEvent (structured mode) whose source then counts too. */
-function requestOf(input: unknown, file: string): { data: unknown; source?: string } {
-  const event = input as { specversion?: unknown; data?: unknown; source?: unknown } | null;
-  if (event && typeof event === "object" && "specversion" in event)
-    return { data: event.data, ...(typeof event.source === "string" ? { source: event.source } : {}) };
+/** A file holds the request's data, or a whole CloudEvent (structured mode) whose source, id and time then count too. */
+function requestOf(
+  input: unknown,
+  file: string,
+): { data: unknown; source?: string; id?: string; time?: string } {
   if (input === null || typeof input !== "object")
     throw usageError(
       `${file} holds no tenant.requested`,
       "give the request's data as a JSON object, or a CloudEvent",
     );
-  return { data: input };
+  if (!("specversion" in input)) return { data: input };
+  const event = input as Record<string, unknown>;
+  const text = (key: string): Record<string, string> =>
+    typeof event[key] === "string" ? { [key]: event[key] } : {};
+  return { data: event.data, ...text("source"), ...text("id"), ...text("time") };
 }
 
 function validRequest(data: unknown, file: string): EventData<"tenant.requested"> {
@@ -97,11 +101,15 @@ function printDiff(diff: TenantDiff, opts: DiffOptions): void {
 async function diff(deps: CliDeps, file: string, opts: DiffOptions): Promise<void> {
   // `npm run icnctl` runs in the package root; INIT_CWD is where the operator typed the command.
   const input = readData(file === "-" ? "@-" : `@${file}`, envString(deps.env, "INIT_CWD", process.cwd()));
-  const { data, source } = requestOf(input, file);
+  const { data, ...attributes } = requestOf(input, file);
   const request = validRequest(data, file);
   const { optionsFromEnv } = await import("../../functions/provision-tenant/options.ts");
   const { diffRequest } = await import("../tenants/diff.ts");
-  const options = { ...optionsFromEnv(deps.env), source: opts.source ?? source };
+  const options = {
+    ...optionsFromEnv(deps.env),
+    ...attributes,
+    ...(opts.source ? { source: opts.source } : {}),
+  };
   const result = await withKube(deps, opts.as, (kube: Kube, dryRun: Kube) =>
     diffRequest({ read: kube, dryRun }, request, options).catch((err: unknown) =>
       forbiddenDryRun(err, opts.as),
@@ -127,7 +135,7 @@ export function diffCommand(deps: CliDeps): Command {
     .argument("<file>", "the request's data as JSON (or a structured CloudEvent), - for stdin")
     .option(
       "--source <uri>",
-      "check that this source may change the tenant (default: the CloudEvent's source, if any)",
+      "check that this source may change the tenant (default: the CloudEvent's source, when the file is one)",
     )
     .option(
       "--as <user>",

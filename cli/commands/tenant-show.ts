@@ -100,6 +100,7 @@ function requestLines(d: TenantDetail): [string, string][] {
       `${stamp.id} at ${stamp.time} (${ageOf(stamp.time)}), stream sequence ${stamp.sequence}`,
     ],
   ];
+  if (d.request?.type) lines.push(["type", d.request.type]);
   if (d.request?.source) lines.push(["source", d.request.source]);
   if (d.request?.data !== undefined) lines.push(["request", JSON.stringify(d.request.data)]);
   return lines;

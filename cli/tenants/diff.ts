@@ -1,6 +1,5 @@
 // What a tenant.requested would change: provision-tenant's own checks and plan, each object applied as a server-side dry run.
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { tenantParams } from "../../functions/provision-tenant/admission-policies.ts";
 import { runtimeClassesFor } from "../../functions/provision-tenant/kata-classes.ts";
 import type { ProvisionTenantOptions } from "../../functions/provision-tenant/options.ts";
 import { namespaceRefusal } from "../../functions/provision-tenant/ownership.ts";
@@ -17,7 +16,10 @@ import { apply, foreignManagers, readIfExists, refOf } from "../../shared/kube-a
 import type { Kube } from "../../shared/kube.ts";
 import {
   checkOwner,
+  orderRequest,
   readTenantRecord,
+  refuseFutureTime,
+  stampData,
   tenantNamespacesOf,
   type TenantRecord,
 } from "../../shared/tenant-record.ts";
@@ -53,10 +55,22 @@ function refusalOf(err: unknown): Refusal {
   throw err;
 }
 
-/** The record's own fields (owner, last request) stay as they are: a diff is not a request that was applied. */
-function carried(record: TenantRecord | undefined, request: TenantRequest): TenantRecord {
-  const own = (tenantParams(request.tenant, { allowed: [], default: "" }, {}) as { data: TenantRecord }).data;
-  return Object.fromEntries(Object.entries(record ?? {}).filter(([key]) => !(key in own)));
+/** The record's stamp (owner, last request) as it is: what a request changes is not the stamp it leaves. */
+function carried(record: TenantRecord | undefined): TenantRecord {
+  const stampKeys = Object.keys(stampData({ id: "", time: "", sequence: 0 }, ""));
+  return Object.fromEntries(Object.entries(record ?? {}).filter(([key]) => stampKeys.includes(key)));
+}
+
+/**
+ * Who may send it, and whether it is newer than what was applied (a retiring tenant takes none): as of its
+ * CloudEvent's source and time when the file is one, else as if sent now (ownership only with a source).
+ */
+function checkOrder(record: TenantRecord | undefined, request: TenantRequest, options: DiffOptions): void {
+  const { tenant } = request;
+  if (options.source) checkOwner(record, { tenant, source: options.source }, options.tenantGrants);
+  refuseFutureTime(options.time, options);
+  const time = options.time ?? new Date().toISOString();
+  orderRequest(tenant, record, { id: options.id ?? "", time, sequence: Number.MAX_SAFE_INTEGER });
 }
 
 /** The requested namespaces that exist, each checked as provision-tenant checks it before it writes anything. */
@@ -145,26 +159,28 @@ async function releaseChanges(
 }
 
 /**
- * The request as provision-tenant would take it: the same refusals (ownership when `source` is given, classes,
- * namespaces, releases with pods) and the same plan, each object applied with `dryRun=All` under its field
+ * The request as provision-tenant would take it: the same refusals (ownership when `source` is given, order,
+ * classes, namespaces, releases with pods) and the same plan, each object applied with `dryRun=All` under its field
  * manager (as `kubes.dryRun`), so the apiserver's defaulting, validation, admission and field ownership all
  * answer. Nothing is written.
  */
+/** The request's CloudEvent attributes, when the file held one (`source` may also come from --source). */
+export type DiffOptions = ProvisionTenantOptions & { source?: string; id?: string; time?: string };
+
 export async function diffRequest(
   kubes: DiffKubes,
   request: TenantRequest,
-  options: ProvisionTenantOptions & { source?: string },
+  options: DiffOptions,
 ): Promise<TenantDiff> {
   const { tenant } = request;
   const kube = kubes.read;
   const refusals: Refusal[] = [];
   const record = await readTenantRecord(kube, tenant);
-  if (options.source)
-    try {
-      checkOwner(record, { tenant, source: options.source }, options.tenantGrants);
-    } catch (err) {
-      refusals.push(refusalOf(err));
-    }
+  try {
+    checkOrder(record, request, options);
+  } catch (err) {
+    refusals.push(refusalOf(err));
+  }
   const fallback = {
     allowed: request.runtimeClasses?.allowed ?? [],
     default: request.runtimeClasses?.default ?? "",
@@ -181,7 +197,7 @@ export async function diffRequest(
     request,
     classes,
     { identities: options.platformIdentities, kataClasses },
-    carried(record, request),
+    carried(record),
   );
   // The platform-wide policies are the platform's, not the tenant's: the tenant's own objects carry its label.
   const planned = [

@@ -3,7 +3,7 @@ import type { V1ConfigMap } from "@kubernetes/client-node";
 import { PLATFORM_NAMESPACE, RELEASED_LABEL, TENANT_LABEL } from "../../schemas/names.ts";
 import { classifyKubeError } from "../../shared/errors.ts";
 import type { Kube } from "../../shared/kube.ts";
-import { paramsName, type TenantRecord } from "../../shared/tenant-record.ts";
+import { LIFECYCLE, paramsName, type Lifecycle, type TenantRecord } from "../../shared/tenant-record.ts";
 import { stateName, TENANT_STATES } from "../../shared/tenant-state.ts";
 
 /** A request as a tenant's ConfigMaps stamp it (shared/tenant-record.ts stampFields). */
@@ -15,7 +15,10 @@ export interface RequestStamp {
 
 export interface TenantSummary {
   tenant: string;
-  /** The state ConfigMap's word, whatever it is (active, cordoned, retiring, ...); active when there is none. */
+  /**
+   * Where the tenant is leaving, its record's lifecycle (retiring, retired); else its state ConfigMap's word,
+   * whatever it is (cordoned, ...); active when neither says anything.
+   */
   state: string;
   /** Why the state was set, as its request said. */
   reason?: string;
@@ -23,7 +26,7 @@ export interface TenantSummary {
   namespaces: string[];
   /** The source the tenant belongs to. */
   owner?: string;
-  /** The tenant.requested last applied. */
+  /** The request last applied to the tenant: a tenant.requested, or the retire that is removing it. */
   lastRequest?: RequestStamp;
   /** The cordon, uncordon or retire request that set the state, and its source. */
   lastStateChange?: RequestStamp & { source?: string };
@@ -36,6 +39,13 @@ export interface TenantConfigMaps {
 }
 
 const ACTIVE: string = TENANT_STATES[0];
+const LEAVING: readonly Lifecycle[] = ["retiring", "retired"];
+
+function stateOf({ record, state }: TenantConfigMaps): string {
+  const lifecycle = record?.[LIFECYCLE];
+  if (LEAVING.some((word) => word === lifecycle)) return lifecycle as string;
+  return state?.state || ACTIVE;
+}
 
 function stampOf(data: TenantRecord | undefined): RequestStamp | undefined {
   if (!data?.lastRequestId) return undefined;
@@ -51,7 +61,7 @@ export function summaryOf(tenant: string, maps: TenantConfigMaps, namespaces: st
   const change = stampOf(state);
   return {
     tenant,
-    state: state?.state || ACTIVE,
+    state: stateOf(maps),
     ...(state?.reason ? { reason: state.reason } : {}),
     namespaces: [...namespaces].sort(),
     ...(record?.ownerSource ? { owner: record.ownerSource } : {}),

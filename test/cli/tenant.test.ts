@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { CoreV1Api, KubernetesObjectApi } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { cordonTenant } from "../../functions/cordon-tenant/index.ts";
+import { retireTenant } from "../../functions/retire-tenant/index.ts";
 import {
   optionsFromEnv as provisionOptions,
   provisionTenant,
@@ -22,6 +23,7 @@ const core = kc.makeApiClient(CoreV1Api);
 const objects = KubernetesObjectApi.makeApiClient(kc);
 const calm = uniqueName("calm");
 const frozen = uniqueName("frozen");
+const gone = uniqueName("gone");
 const REASON = "INV-7 unpaid: call billing";
 const dir = mkdtempSync(join(tmpdir(), "icn-tenant-cli-"));
 let nc: NatsConnection;
@@ -51,10 +53,11 @@ beforeAll(async () => {
     // The functions' own ServiceAccounts stay on the cluster-wide policies (test/deploy runs them).
     provisionTenant(provisionOptions({ ICN_PLATFORM_IDENTITIES: "icn-admin" })),
     cordonTenant(tenantChangeOptionsFromEnv({})),
+    retireTenant(tenantChangeOptionsFromEnv({})),
   ]);
   env = cliEnv(rig.config);
   await ensureRuntimeClasses(kc);
-  for (const tenant of [calm, frozen]) {
+  for (const tenant of [calm, frozen, gone]) {
     const { event, outcome } = await rig.send("tenant.requested", requestFor(tenant), "provision-tenant", {
       time: "2026-11-26T10:00:00.000Z",
     });
@@ -70,6 +73,15 @@ beforeAll(async () => {
     },
   );
   expect(outcome).toMatchObject({ state: "succeeded" });
+  const retired = await rig.send(
+    "tenant.retire-requested",
+    { tenant: gone, reason: "contract ended" },
+    "retire-tenant",
+    {
+      time: "2026-11-27T11:00:00.000Z",
+    },
+  );
+  expect(retired.outcome).toMatchObject({ state: "succeeded" });
 });
 afterAll(async () => {
   await rig.stop();
@@ -97,6 +109,12 @@ describe("tenant ls", () => {
       lastRequest: { id: calmRequestId, time: "2026-11-26T10:00:00.000Z" },
     });
     expect(tenants.find((t) => t.tenant === frozen)).toMatchObject({ state: "cordoned", reason: REASON });
+    // Its record is left as a tombstone, stamped with the retire.
+    expect(tenants.find((t) => t.tenant === gone)).toMatchObject({
+      state: "retired",
+      namespaces: [],
+      lastRequest: { time: "2026-11-27T11:00:00.000Z" },
+    });
   });
 
   test("the table has a row per tenant with its state and namespace count", async () => {
@@ -292,6 +310,25 @@ describe("tenant diff", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^refused: NOT_KATA_CLASS: /m);
     expect(result.stderr).toContain("provision-tenant would refuse this request");
+  });
+
+  test("a CloudEvent older than the retire that removed its tenant: refused as stale, as provision-tenant would", async () => {
+    const event = {
+      specversion: "1.0",
+      type: "org.akraino.icn.tenant.requested",
+      source: "urn:test:functions",
+      id: "yesterdays-request",
+      time: "2026-11-26T12:00:00.000Z",
+      data: requestFor(gone),
+    };
+    const result = await icnctl(["tenant", "diff", requestFile("stale", event), "-o", "json"], env);
+    expect(result.code).toBe(2);
+    expect(json<Diff>(result).refusals).toEqual([
+      {
+        code: "STALE_REQUEST",
+        message: expect.stringContaining(`a newer request for tenant ${gone}`) as string,
+      },
+    ]);
   });
 
   test("a file that is no valid tenant.requested: exit code 2 with the fields at fault", async () => {
