@@ -26,7 +26,7 @@ Exit codes:
   ${EXIT.ok}  ok
   ${EXIT.failure}  failure (NATS unreachable, a publish refused, ...)
   ${EXIT.usage}  usage or validation error: nothing was done
-  ${EXIT.notFound}  not found (event id, dead letter, function)
+  ${EXIT.notFound}  not found (event id, dead letter, function, tenant)
   ${EXIT.partial}  partial failure (a redrive that failed again, a replay that could not publish all)`;
 
 const commandPath = (cmd: Command): string =>
