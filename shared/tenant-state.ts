@@ -186,12 +186,16 @@ export async function waitForState(
   state: TenantState,
   namespaces: readonly string[],
 ): Promise<void> {
-  for (const namespace of namespaces)
-    await waitForProbe(kube, namespace, {
-      scope: "cordon",
-      expected: stateEnforced(tenant, state),
-      pending: `the apiserver does not enforce tenant ${tenant}'s state ${state} in namespace ${namespace} yet`,
-    });
+  // Each namespace's probe on its own: the policy reaches them all at once, so they wait side by side.
+  await Promise.all(
+    namespaces.map((namespace) =>
+      waitForProbe(kube, namespace, {
+        scope: "cordon",
+        expected: stateEnforced(tenant, state),
+        pending: `the apiserver does not enforce tenant ${tenant}'s state ${state} in namespace ${namespace} yet`,
+      }),
+    ),
+  );
 }
 
 /**

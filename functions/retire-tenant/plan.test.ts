@@ -5,6 +5,7 @@ const aPlan = (keep: boolean): RetirePlan => ({
   keep,
   namespaces: ["acme", "acme-dev"],
   existing: ["acme-dev"],
+  open: ["acme-dev"],
   bindings: [
     {
       apiVersion: "admissionregistration.k8s.io/v1",

@@ -20,6 +20,8 @@ export interface RetirePlan {
   namespaces: string[];
   /** Of those, the ones that exist and are still the tenant's. */
   existing: string[];
+  /** Of those, the ones not being deleted yet: where pods could still be created. */
+  open: string[];
   /** The tenant's policy bindings (by its label; the parameter anchors carry none): removed after its namespaces. */
   bindings: KubernetesObject[];
   /** Its state ConfigMap: the retire writes it (retiring) if the tenant had none, and removes it. */
@@ -63,12 +65,11 @@ export async function tenantBindings(kube: Kube, tenant: string): Promise<Kubern
   return found;
 }
 
-/** Still the tenant's: one released already (a resumed retire) is done, and one someone made since is not its. */
-async function stillTenants(kube: Kube, name: string, tenant: string): Promise<boolean> {
+/** The namespace, if it is still the tenant's: one released already (a resumed retire) is done, one made since is not its. */
+async function stillTenants(kube: Kube, name: string, tenant: string): Promise<KubernetesObject | undefined> {
   const ref: KubernetesObject = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
   const ns = await readIfExists(kube, ref);
-  const labels = ns?.metadata?.labels ?? {};
-  return labels[TENANT_LABEL] === tenant;
+  return ns?.metadata?.labels?.[TENANT_LABEL] === tenant ? ns : undefined;
 }
 
 export async function planRetire(
@@ -78,13 +79,16 @@ export async function planRetire(
   keep: boolean,
 ): Promise<RetirePlan> {
   const namespaces = [...new Set([...recorded, ...(await tenantNamespacesOf(kube, tenant))])].sort();
-  const existing: string[] = [];
-  for (const name of namespaces) if (await stillTenants(kube, name, tenant)) existing.push(name);
+  const found = await Promise.all(namespaces.map((name) => stillTenants(kube, name, tenant)));
+  const existing = namespaces.filter((_, i) => found[i]);
+  // A terminating namespace admits no pod at all: no probe can prove anything there (a retire resumed after its delete).
+  const open = namespaces.filter((_, i) => found[i] && !found[i]?.metadata?.deletionTimestamp);
   return {
     tenant,
     keep,
     namespaces,
     existing,
+    open,
     bindings: await tenantBindings(kube, tenant),
     state: configMap(stateName(tenant)),
     record: configMap(paramsName(tenant)),

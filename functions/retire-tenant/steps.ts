@@ -24,6 +24,7 @@ import { podsOf, type RetirePlan } from "./plan.ts";
 const CONTROLLER = "retire-tenant";
 const POLL_MS = 250;
 const NAMESPACES_GONE_MS = 60_000;
+const IN_FLIGHT = 8;
 
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, POLL_MS));
 const namespaceRef = (name: string): KubernetesObject => ({
@@ -48,24 +49,21 @@ export async function freeze(
     const write = { resourceVersion: current?.resourceVersion, fieldManager };
     await writeTenantState(kube, change, "retiring", write);
   }
-  const open: string[] = [];
-  for (const name of plan.existing) {
-    const ns = await readIfExists(kube, namespaceRef(name));
-    // A terminating namespace admits no pod at all: nothing to prove there (a retire resumed after its delete).
-    if (ns && !(ns as { metadata?: { deletionTimestamp?: unknown } }).metadata?.deletionTimestamp)
-      open.push(name);
-  }
-  await waitForState(kube, plan.tenant, "retiring", open);
+  await waitForState(kube, plan.tenant, "retiring", plan.open);
   const what = plan.keep ? "released (kept, frozen)" : "deleted";
-  for (const namespace of open)
-    await recordEvent(kube, namespaceRef(namespace), {
-      type: "Warning",
-      reason: "TenantRetiring",
-      action: "Retire",
-      note: `tenant ${plan.tenant} is being retired by ${change.source} (request ${change.id})${change.reason ? `: ${change.reason}` : ""}; new pods are refused, its pods are evicted, then this namespace is ${what}`,
-      controller: CONTROLLER,
-      name: eventNameFor(namespace, "retiring", change.source, change.id),
-    });
+  const note = `tenant ${plan.tenant} is being retired by ${change.source} (request ${change.id})${change.reason ? `: ${change.reason}` : ""}; new pods are refused, its pods are evicted, then this namespace is ${what}`;
+  await Promise.all(
+    plan.open.map((namespace) =>
+      recordEvent(kube, namespaceRef(namespace), {
+        type: "Warning",
+        reason: "TenantRetiring",
+        action: "Retire",
+        note,
+        controller: CONTROLLER,
+        name: eventNameFor(namespace, "retiring", change.source, change.id),
+      }),
+    ),
+  );
 }
 
 async function deletePod(kube: Kube, pod: V1Pod): Promise<void> {
@@ -95,13 +93,17 @@ export async function evictPods(
     if (!pods.length) return { evicted: [...evicted], deleted: [...deleted] };
     const late = Date.now() >= deadline;
     let held = false;
-    for (const pod of pods) {
-      if (late) {
-        await deletePod(kube, pod);
-        deleted.add(podRef(pod));
-      } else if (await evict(kube, pod)) evicted.add(podRef(pod));
-      else held = true;
-    }
+    // A few at once: one tenant's pods are independent, and each eviction is a round trip of its own.
+    for (let i = 0; i < pods.length; i += IN_FLIGHT)
+      await Promise.all(
+        pods.slice(i, i + IN_FLIGHT).map(async (pod) => {
+          if (late) {
+            await deletePod(kube, pod);
+            deleted.add(podRef(pod));
+          } else if (await evict(kube, pod)) evicted.add(podRef(pod));
+          else held = true;
+        }),
+      );
     // Only a disruption budget's "not yet" is worth waiting for; evicted pods are on their way out already.
     if (held) await pause();
   }
@@ -109,11 +111,11 @@ export async function evictPods(
 
 /** Step 3 (delete): the namespaces, and a wait until they are gone, so no binding goes while one still exists. */
 export async function deleteNamespaces(kube: Kube, plan: RetirePlan): Promise<void> {
-  for (const name of plan.existing) await deleteIfPresent(kube, namespaceRef(name));
+  await Promise.all(plan.existing.map((name) => deleteIfPresent(kube, namespaceRef(name))));
   const until = Date.now() + NAMESPACES_GONE_MS;
   for (;;) {
-    const left: string[] = [];
-    for (const name of plan.existing) if (await readIfExists(kube, namespaceRef(name))) left.push(name);
+    const found = await Promise.all(plan.existing.map((name) => readIfExists(kube, namespaceRef(name))));
+    const left = plan.existing.filter((_, i) => found[i]);
     if (!left.length) return;
     if (Date.now() > until)
       throw new IcnError(
