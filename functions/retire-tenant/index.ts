@@ -22,7 +22,7 @@ import {
   type TenantChangeOptions,
   type TenantRecord,
 } from "../../shared/tenant-record.ts";
-import { stateName, type StateChange } from "../../shared/tenant-state.ts";
+import { requireCordonBinding, stateName, type StateChange } from "../../shared/tenant-state.ts";
 import { planRetire, podsOf, podRef, retiredData, type Retired } from "./plan.ts";
 import { markRetired, markRetiring, recordedResult, retireMarkOf } from "./record.ts";
 import { deleteNamespaces, evictPods, freeze, releaseNamespaces, unbind } from "./steps.ts";
@@ -68,7 +68,10 @@ async function retire(
   record: TenantRecord,
 ): Promise<Retired> {
   const keep = request.keep === "namespaces";
-  const recorded = retireMarkOf(record)?.namespaces ?? (await tenantNamespacesOf(kube, change.tenant));
+  const marked = retireMarkOf(record);
+  // Refused before the record is marked: a tenant that cannot be frozen must not be left retiring.
+  if (!marked) await requireCordonBinding(kube, change.tenant);
+  const recorded = marked?.namespaces ?? (await tenantNamespacesOf(kube, change.tenant));
   const mark = await markRetiring(kube, change, recorded, FIELD_MANAGER);
   const plan = await planRetire(kube, change.tenant, mark.namespaces, keep);
   await freeze(kube, plan, change, FIELD_MANAGER);

@@ -43,6 +43,8 @@ export async function freeze(
   change: StateChange,
   fieldManager: string,
 ): Promise<void> {
+  // Resumed after its namespaces were deleted or released (their bindings may be gone too): nothing left to freeze.
+  if (!plan.open.length) return;
   const current = await readConfigMapData(kube, stateName(plan.tenant));
   if (current?.data.state !== "retiring" || current.data.lastRequestId !== change.id) {
     await requireCordonBinding(kube, plan.tenant);

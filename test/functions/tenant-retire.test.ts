@@ -7,12 +7,14 @@ import {
   optionsFromEnv as provisionOptions,
   provisionTenant,
 } from "../../functions/provision-tenant/index.ts";
-import { retireTenant } from "../../functions/retire-tenant/index.ts";
+import { FIELD_MANAGER as RETIRE_MANAGER, retireTenant } from "../../functions/retire-tenant/index.ts";
+import { markRetiring } from "../../functions/retire-tenant/record.ts";
 import { aTenantRequested } from "../../schemas/fixtures.ts";
 import { PLATFORM_NAMESPACE, RELEASED_LABEL, TENANT_LABEL } from "../../schemas/names.ts";
 import { newEvent, publishEvent } from "../../shared/events.ts";
 import { OutcomeStore } from "../../shared/host/outcomes.ts";
 import { ensureStreams } from "../../shared/host/streams.ts";
+import { kubeFromConfig } from "../../shared/kube.ts";
 import { tenantChangeOptionsFromEnv } from "../../shared/tenant-record.ts";
 import { attempt } from "../deploy/identities.ts";
 import { killAll, spawnNode, type Spawned } from "../harness/processes.ts";
@@ -75,9 +77,12 @@ const retire = (tenant: string, data: Record<string, unknown> = {}): ReturnType<
   rig.send("tenant.retire-requested", { tenant, ...data }, "retire-tenant");
 
 async function namespaceLabels(name: string): Promise<Record<string, string> | undefined> {
-  const found = await attempt(() => core.readNamespace({ name }));
-  if (!found.ok) return undefined;
-  return (await core.readNamespace({ name })).metadata?.labels ?? {};
+  try {
+    return (await core.readNamespace({ name })).metadata?.labels ?? {};
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
 }
 
 describe("retired, namespaces deleted", () => {
@@ -236,6 +241,35 @@ describe("deletion protection", () => {
     await eventually(async () => {
       for (const name of t.namespaces) expect(await namespaceLabels(name)).toBeUndefined();
     });
+  });
+});
+
+describe("resumed late", () => {
+  test("a retire that stopped after its namespaces and bindings went finishes when replayed: nothing is left to freeze", async () => {
+    const t = await aTenant("late");
+    const first = { tenant: t.tenant, id: crypto.randomUUID(), time: new Date().toISOString(), sequence: 1 };
+    // Where its first attempt died: record marked, namespaces deleted, bindings removed; no state, no tombstone yet.
+    await markRetiring(kubeFromConfig(kc), first, t.namespaces, RETIRE_MANAGER);
+    for (const name of t.namespaces) await core.deleteNamespace({ name });
+    await waitUntil("the namespaces gone", async () => {
+      for (const name of t.namespaces) if (await namespaceLabels(name)) return undefined;
+      return true;
+    });
+    for (const binding of await tenantBindings(admission, t.tenant)) {
+      const [kind, name = ""] = binding.split("/");
+      if (kind === "MutatingAdmissionPolicyBinding")
+        await admission.deleteMutatingAdmissionPolicyBinding({ name });
+      else await admission.deleteValidatingAdmissionPolicyBinding({ name });
+    }
+    const { outcome } = await rig.send("tenant.retire-requested", { tenant: t.tenant }, "retire-tenant", {
+      id: first.id,
+      time: first.time,
+      replay: true,
+    });
+    expect(outcome).toMatchObject({ state: "succeeded" });
+    const maps = await tenantConfigMaps(core, t.tenant);
+    expect(Object.keys(maps)).toEqual([`tenant-${t.tenant}`]);
+    expect(maps[`tenant-${t.tenant}`]).toMatchObject({ lifecycle: "retired", lastRequestId: first.id });
   });
 });
 
