@@ -68,13 +68,25 @@ const namespace = (name: string): KubernetesObject => ({
   metadata: { name },
 });
 
-/** What retire-tenant deletes, without its freeze, probes, record or Events: pods, namespaces (until gone), bindings, state. */
+/**
+ * What retire-tenant deletes, without its freeze, probes, record or Events: pods, namespaces (until gone), bindings,
+ * state; with the same parallelism within a tenant (pods eight at a time, namespaces side by side), so the ratio
+ * measures the bus and the safety steps, not a slower loop.
+ */
 async function retireDirectly(kube: Kube, tenant: string): Promise<void> {
-  for (const ns of namespacesOf(tenant))
-    for (const pod of (await kube.core.listNamespacedPod({ namespace: ns })).items) await evict(kube, pod);
-  for (const ns of namespacesOf(tenant)) await deleteIfPresent(kube, namespace(ns));
-  for (const ns of namespacesOf(tenant))
-    while (await readIfExists(kube, namespace(ns))) await new Promise((r) => setTimeout(r, 250));
+  const namespaces = namespacesOf(tenant);
+  const lists = await Promise.all(namespaces.map((ns) => kube.core.listNamespacedPod({ namespace: ns })));
+  await pool(
+    lists.flatMap((list) => list.items),
+    8,
+    async (pod) => void (await evict(kube, pod)),
+  );
+  await Promise.all(namespaces.map((ns) => deleteIfPresent(kube, namespace(ns))));
+  for (;;) {
+    const left = await Promise.all(namespaces.map((ns) => readIfExists(kube, namespace(ns))));
+    if (!left.some(Boolean)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
   for (const binding of await tenantBindings(kube, tenant)) await deleteIfPresent(kube, binding);
   for (const name of [`tenant-${tenant}.state`, `tenant-${tenant}`])
     await deleteIfPresent(kube, {
