@@ -63,7 +63,8 @@ function cordonPolicy(platformIdentities: readonly string[]): KubernetesObject {
             "this tenant is cordoned: new pods and changes to pods are refused; running pods keep running",
           messageExpression:
             "'tenant ' + params.data.tenant + ' is ' + params.data.state + ': ' + params.data.reason + " +
-            "'. New pods and changes to pods are refused in its namespaces until the platform uncordons it; running pods keep running'",
+            "(params.data.state == 'retiring' ? '. It is being retired: its pods are evicted and its namespaces removed; no new pod is admitted' " +
+            ": '. New pods and changes to pods are refused in its namespaces until the platform uncordons it; running pods keep running')",
           reason: "Forbidden",
         },
       ],

@@ -328,6 +328,7 @@ describe("interrupted", () => {
       );
       expect(refused).toMatchObject({ ok: false, status: 403 });
       expect(refused.message).toContain(`tenant ${t.tenant} is retiring`);
+      expect(refused.message).toContain("being retired");
     }
     const held = t.pods.find((pod) => pod.startsWith(`Pod/${t.tenant}/`)) ?? "";
     expect(await podNames(core, t.tenant)).toEqual([held.split("/")[2]]);
