@@ -11,6 +11,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY cli cli
+COPY console console
 COPY functions functions
 COPY shared shared
 COPY schemas schemas
@@ -29,6 +30,8 @@ COPY --from=production-dependencies /app/node_modules node_modules
 COPY package.json ./
 # dist/ mirrors the repository (cli/, functions/, shared/...), so /app is laid out like the source.
 COPY --from=build /src/dist/ ./
+# The console's page is plain JavaScript served as it is, beside its compiled server.
+COPY --from=build /src/console/web console/web
 # The same numeric user the Deployments ask for (runAsUser), so runAsNonRoot can be verified.
 USER 10001:10001
 EXPOSE 8080

@@ -1,6 +1,7 @@
 // Counting what a run left behind: messages by header on the bus, outcome records, and Kubernetes objects and Events.
 import { CoreV1Api, EventsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { isResultOrigin } from "../../shared/host/emitted.ts";
 import { Kvm } from "@nats-io/kv";
 import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import { RESULT_OF, subjectOf, type EventName } from "../../schemas/events.ts";
@@ -43,7 +44,9 @@ export async function outcomeRecordCount(nc: NatsConnection, bucket: string): Pr
   const kv = await new Kvm(nc).open(bucket);
   const keys = new Set<string>();
   for await (const key of await kv.keys()) keys.add(key);
-  return keys.size;
+  // The bucket also holds, per result, which event it answers: those are not outcomes.
+  const values = await Promise.all([...keys].map(async (key) => (await kv.get(key))?.json<unknown>()));
+  return values.filter((value) => value !== undefined && !isResultOrigin(value)).length;
 }
 
 /** Kubernetes Events with reason Quarantined in a namespace, per pod uid. */
