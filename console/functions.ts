@@ -5,16 +5,10 @@ import { KATA_LABEL, KATA_RUNTIME_LABEL } from "../schemas/names.ts";
 import type { Kube } from "../shared/kube.ts";
 import { functionConsumers, handles, type FunctionConsumer } from "../cli/consumers.ts";
 import type { Session } from "../cli/context.ts";
-import { deadLetterCounts, newestDeadLetter } from "../cli/dead-letters.ts";
+import { statusesOf, type FunctionStatus } from "../cli/commands/status.ts";
 import { readStored } from "../cli/stored.ts";
 
-export interface FunctionView {
-  function: string;
-  pending: number;
-  inFlight: number;
-  redeliveries: number;
-  deadLetters: number;
-  lastError?: string;
+export interface FunctionView extends FunctionStatus {
   /** Events acknowledged per minute, oldest minute first, over the last hour. */
   perMinute: number[];
 }
@@ -48,24 +42,14 @@ async function perMinute(session: Session, consumers: FunctionConsumer[]): Promi
 
 async function functionViews(session: Session): Promise<FunctionView[]> {
   const consumers = await functionConsumers(session.jsm, session.config.eventsStream).catch(() => []);
-  const [dead, handled] = await Promise.all([deadLetterCounts(session), perMinute(session, consumers)]);
-  const names = [...new Set([...consumers.map((c) => c.name), ...dead.keys()])].sort();
-  return Promise.all(
-    names.map(async (name): Promise<FunctionView> => {
-      const info = consumers.find((c) => c.name === name)?.info;
-      const deadLetters = dead.get(name) ?? 0;
-      const newest = deadLetters ? await newestDeadLetter(session, name) : undefined;
-      return {
-        function: name,
-        pending: info?.num_pending ?? 0,
-        inFlight: info?.num_ack_pending ?? 0,
-        redeliveries: info?.num_redelivered ?? 0,
-        deadLetters,
-        lastError: newest && `${newest.code}: ${newest.error}`,
-        perMinute: handled.get(name) ?? new Array<number>(MINUTES).fill(0),
-      };
-    }),
-  );
+  const [statuses, handled] = await Promise.all([
+    statusesOf(session, consumers),
+    perMinute(session, consumers),
+  ]);
+  return statuses.map((status) => ({
+    ...status,
+    perMinute: handled.get(status.function) ?? new Array<number>(MINUTES).fill(0),
+  }));
 }
 
 const nodeView = (n: V1Node): NodeView => ({

@@ -5,14 +5,14 @@ import { eventNameOfType } from "../../schemas/events.ts";
 import type { ResultOrigin } from "../../shared/host/emitted.ts";
 import { describeVia, transitionsOf, type Transition } from "../../shared/host/outcome-history.ts";
 import type { Outcome } from "../../shared/host/outcomes.ts";
-import { functionConsumers } from "../consumers.ts";
+import { functionConsumers, type FunctionConsumer } from "../consumers.ts";
 import { isStreamMissing, noEventsStream, withSession, type CliDeps, type Session } from "../context.ts";
 import { deadLetterCounts, newestDeadLetter } from "../dead-letters.ts";
 import { notFound } from "../errors.ts";
 import { summary } from "../event-view.ts";
 import { outputOption, printJson, printTable, type OutputFormat } from "../output.ts";
 
-interface FunctionStatus {
+export interface FunctionStatus {
   function: string;
   /** Stored and not yet delivered. */
   pending: number;
@@ -29,6 +29,11 @@ async function functionStatuses(session: Session): Promise<FunctionStatus[]> {
       throw isStreamMissing(err) ? noEventsStream(session.config) : err;
     },
   );
+  return statusesOf(session, consumers);
+}
+
+/** Each function's backlog from its consumer and its dead letters; the console shows the same. */
+export async function statusesOf(session: Session, consumers: FunctionConsumer[]): Promise<FunctionStatus[]> {
   const dead = await deadLetterCounts(session);
   // A function whose consumer was removed still owns its dead letters.
   const names = [...new Set([...consumers.map((c) => c.name), ...dead.keys()])].sort();
