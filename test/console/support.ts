@@ -89,6 +89,10 @@ export async function startTestConsole(
 export async function loggedIn(browser: Browser, console: RunningConsole): Promise<Page> {
   const page = await browser.context.newPage();
   await page.goto(`${console.url}#token=${console.token}`);
-  await page.locator("#live-state").waitFor();
+  // Live means the event stream is open: an event published before that is in neither the first page nor the stream.
+  await page
+    .locator("#live-state")
+    .filter({ hasText: /^live$/ })
+    .waitFor();
   return page;
 }

@@ -18,7 +18,8 @@ const CLASS = "kata-fc";
 const ENV = {
   ICN_KATA_SHIMS: "fc",
   ICN_KATA_OVERHEAD_FC: "cpu=300m,memory=200Mi",
-  ICN_KATA_RUNTIME_CLASSES: CLASS,
+  // The Kata floor is one cluster-wide policy: keep the classes every other suite's tenants use in it.
+  ICN_KATA_RUNTIME_CLASSES: `kata-qemu,kata-clh,${CLASS}`,
   // The functions' own ServiceAccounts stay on the cluster-wide tamper policy (test/deploy runs them).
   ICN_PLATFORM_IDENTITIES: "icn-admin",
 };
